@@ -1,0 +1,206 @@
+"""The settings schema: every key rasid reads, its type, default and meaning (pydantic models)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from rasid.config.durations import parse_duration
+
+Seconds = Annotated[float, BeforeValidator(parse_duration)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Damascus)") from exc
+    return value
+
+
+class StorageSettings(_Section):
+    """Where articles, matches and the alert outbox live."""
+
+    url: str = "sqlite:///data/rasid.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql")):
+            raise ValueError("storage.url must be a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+
+class CrawlerSettings(_Section):
+    """How politely and how defensively outlets are fetched."""
+
+    allow_private_addresses: bool = False
+    user_agent: str = "rasid/0.1 (+https://github.com/rasid-news/rasid; news monitoring)"
+    contact_url: str | None = None
+    obey_robots_txt: bool = True
+    concurrent_requests: int = Field(32, ge=1, le=512)
+    concurrent_requests_per_domain: int = Field(2, ge=1, le=32)
+    download_delay: Seconds = 0.0
+    download_timeout: Seconds = 30.0
+    max_page_bytes: int = Field(5_000_000, ge=10_000)
+    max_articles_per_source: int = Field(200, ge=1)
+    max_article_age: Seconds = parse_duration("3d")
+    retry_times: int = Field(2, ge=0, le=10)
+    autothrottle: bool = True
+
+
+class ExtractionOverrides(_Section):
+    """Per-outlet fixes, used only where trafilatura fails on that outlet."""
+
+    body_selector: str | None = None
+    drop_lines: list[str] = Field(default_factory=list)
+
+
+class SourceSettings(_Section):
+    """One outlet: where its new articles are announced and how often to look."""
+
+    name: str = Field(min_length=1)
+    homepage: str
+    feeds: list[str] = Field(default_factory=list)
+    sitemaps: list[str] = Field(default_factory=list)
+    sections: list[str] = Field(default_factory=list)
+    article_pattern: str | None = None
+    poll: Seconds = parse_duration("10m")
+    language: str = "ar"
+    timezone: str | None = None
+    country: str | None = None
+    enabled: bool = True
+    extraction: ExtractionOverrides = Field(default_factory=ExtractionOverrides)
+
+    @field_validator("homepage", "feeds", "sitemaps", "sections")
+    @classmethod
+    def _http_urls(cls, value: str | list[str]) -> str | list[str]:
+        for url in [value] if isinstance(value, str) else value:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return value
+
+    @field_validator("poll")
+    @classmethod
+    def _sane_poll(cls, value: float) -> float:
+        if value < 1:
+            raise ValueError("poll must be at least 1s")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str | None) -> str | None:
+        return None if value is None else _check_timezone(value)
+
+
+class ChannelSettings(_Section):
+    """One place alerts go: any apprise URL, and the topics it takes."""
+
+    name: str = Field(min_length=1)
+    url: str = Field(min_length=3)
+    topics: list[str] = Field(default_factory=lambda: ["*"])
+    format: Literal["auto", "text", "html", "markdown"] = "auto"
+    digest: bool = False
+    operations: bool = False
+
+    def takes(self, topic: str) -> bool:
+        return "*" in self.topics or topic in self.topics
+
+
+class WatchSettings(_Section):
+    """Which watchlist files define the topics."""
+
+    watchlists: list[Path] = Field(default_factory=lambda: [Path("watchlists/coalition.toml")])
+
+
+class AlertSettings(_Section):
+    """How the dispatcher works the outbox."""
+
+    dispatch_every: Seconds = 5.0
+    retry_base: Seconds = 30.0
+    retry_max: Seconds = parse_duration("30m")
+    give_up_after: Seconds = parse_duration("24h")
+    timezone: str = "Asia/Damascus"
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        return _check_timezone(value)
+
+
+class DigestSettings(_Section):
+    """Where and when the weekly digest is written."""
+
+    dir: Path = Path("digests")
+    timezone: str = "Asia/Damascus"
+    schedule: str = "mon 07:00"
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        return _check_timezone(value)
+
+
+class DaemonSettings(_Section):
+    """The always-on process: jitter, shutdown budget, local HTTP port for health and metrics."""
+
+    jitter: float = Field(0.1, ge=0, le=0.5)
+    shutdown_timeout: Seconds = 10.0
+    http_port: int | None = Field(None, ge=0, le=65535)
+    log_format: Literal["human", "json"] = "human"
+    log_level: str = "INFO"
+
+
+class Settings(_Section):
+    """The whole configuration. `base_dir` is the folder relative paths are resolved against."""
+
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    crawler: CrawlerSettings = Field(default_factory=CrawlerSettings)
+    watch: WatchSettings = Field(default_factory=WatchSettings)
+    sources: list[SourceSettings] = Field(default_factory=list)
+    channels: list[ChannelSettings] = Field(default_factory=list)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
+    daemon: DaemonSettings = Field(default_factory=DaemonSettings)
+    base_dir: Path = Path(".")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Settings:
+        for kind, names in (
+            ("sources", [s.name for s in self.sources]),
+            ("channels", [c.name for c in self.channels]),
+        ):
+            seen: set[str] = set()
+            for name in names:
+                if name in seen:
+                    raise ValueError(f"two {kind} are named {name!r}; names must be unique")
+                seen.add(name)
+        return self
+
+    def source(self, name: str) -> SourceSettings:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(name)
+
+    def channel(self, name: str) -> ChannelSettings:
+        for channel in self.channels:
+            if channel.name == name:
+                return channel
+        raise KeyError(name)
+
+    @property
+    def watchlist_paths(self) -> list[Path]:
+        return [p if p.is_absolute() else self.base_dir / p for p in self.watch.watchlists]
+
+    @property
+    def digest_dir(self) -> Path:
+        d = self.digest.dir
+        return d if d.is_absolute() else self.base_dir / d
