@@ -1,0 +1,42 @@
+"""Storage: typed models, sessions, Alembic migrations, and the queries the other stages need."""
+
+from rasid.storage.articles import (
+    content_hash,
+    ensure_sources,
+    feed_state,
+    known_urls,
+    record_crawl,
+    save_feed_state,
+    store_article,
+)
+from rasid.storage.database import Database, make_engine, upgrade
+from rasid.storage.models import Alert, Article, Base, Delivery, FeedState, Match, Source
+from rasid.storage.outbox import claim_due, counts_by_status, record_matches, release_stale, settle
+from rasid.storage.records import NewArticle, NewMatch
+
+__all__ = [
+    "Alert",
+    "Article",
+    "Base",
+    "Database",
+    "Delivery",
+    "FeedState",
+    "Match",
+    "NewArticle",
+    "NewMatch",
+    "Source",
+    "claim_due",
+    "content_hash",
+    "counts_by_status",
+    "ensure_sources",
+    "feed_state",
+    "known_urls",
+    "make_engine",
+    "record_crawl",
+    "record_matches",
+    "release_stale",
+    "save_feed_state",
+    "settle",
+    "store_article",
+    "upgrade",
+]
