@@ -1,0 +1,1 @@
+"""Downloader middlewares of rasid's crawler, one per file as in Scrapy."""

@@ -1,0 +1,80 @@
+"""AddressGuardMiddleware: refuses requests whose host resolves to a private, loopback or link-local address.
+
+The check is on the address the name resolves to, not on the name (as trafilatura's SSRF guard), and runs
+for every request, redirects included. The Scrapy setting `RASID_ALLOW_PRIVATE_ADDRESSES`
+(from `crawler.allow_private_addresses`) lifts it for outlets on loopback (tests, demo).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+
+log = logging.getLogger(__name__)
+
+
+class BlockedAddress(IgnoreRequest):
+    """The request's host resolves to an address outlets may not send us to."""
+
+
+def is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+async def resolve(host: str) -> list[str]:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return [host.strip("[]")]
+    except ValueError:
+        pass
+    infos = await asyncio.to_thread(socket.getaddrinfo, host, None, proto=socket.IPPROTO_TCP)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+class AddressGuardMiddleware:
+    def __init__(self, cache_size: int = 4096) -> None:
+        self._verdicts: dict[str, str | None] = {}
+        self._cache_size = cache_size
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
+        if crawler.settings.getbool("RASID_ALLOW_PRIVATE_ADDRESSES"):
+            raise NotConfigured("private addresses allowed by configuration")
+        return cls()
+
+    async def _verdict(self, host: str) -> str | None:
+        if host in self._verdicts:
+            return self._verdicts[host]
+        try:
+            addresses = await resolve(host)
+        except OSError as exc:
+            return f"cannot resolve {host}: {exc}"
+        bad = [a for a in addresses if not is_public(a)]
+        verdict = f"{host} resolves to non-public address {bad[0]}" if bad else None
+        if len(self._verdicts) >= self._cache_size:
+            self._verdicts.clear()
+        self._verdicts[host] = verdict
+        return verdict
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> Any:
+        host = urlsplit(request.url).hostname
+        if not host:
+            raise BlockedAddress(f"no host in {request.url}")
+        verdict = await self._verdict(host)
+        if verdict and verdict.startswith("cannot resolve"):
+            return None  # let the downloader report the DNS error as for any outlet
+        if verdict:
+            log.warning("blocked %s: %s (crawler.allow_private_addresses is false)", request.url, verdict)
+            raise BlockedAddress(verdict)
+        return None

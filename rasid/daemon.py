@@ -1,0 +1,175 @@
+"""The always-on process: one APScheduler job per source and a dispatcher job, on the asyncio loop that
+also runs Scrapy (asyncio reactor); SIGTERM/SIGINT stop it gracefully."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from rasid.alerts import DispatchStats
+from rasid.config import SourceSettings
+from rasid.crawler.report import CrawlReport
+from rasid.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DaemonTotals:
+    """What the daemon did since it started."""
+
+    crawls: int = 0
+    crawl: CrawlReport = field(default_factory=CrawlReport)
+    dispatch: DispatchStats = field(default_factory=DispatchStats)
+
+
+def _merge(into: CrawlReport, report: CrawlReport) -> None:
+    for name, src in report.sources.items():
+        total = into.of(name)
+        for attr in (
+            "listings_ok",
+            "listings_unchanged",
+            "candidates",
+            "requested",
+            "new",
+            "duplicates",
+            "no_article",
+            "alerts",
+            "matched",
+        ):
+            setattr(total, attr, getattr(total, attr) + getattr(src, attr))
+        total.listing_errors = src.listing_errors or total.listing_errors
+        total.page_errors += src.page_errors
+    into.seconds += report.seconds
+
+
+class Daemon:
+    """Schedules crawls and dispatches alerts until stopped, or until `stop_when` holds."""
+
+    def __init__(
+        self,
+        services: Services,
+        stop_when: Callable[[Daemon], bool] | None = None,
+        scrapy_log_level: str = "WARNING",
+    ) -> None:
+        from rasid.crawler.runner import CrawlRunner
+
+        self.services = services
+        self.settings = services.settings
+        self.runner = CrawlRunner(self.settings, services.db, services.pipeline, scrapy_log_level)
+        self.totals = DaemonTotals()
+        self.crawled_once: set[str] = set()
+        self.stop_when = stop_when
+        self._stopping: asyncio.Event | None = None
+        self._dispatch_lock = asyncio.Lock()
+        self._crawling: set[str] = set()
+
+    @property
+    def sources(self) -> list[SourceSettings]:
+        return [s for s in self.settings.sources if s.enabled]
+
+    async def crawl(self, sources: list[SourceSettings]) -> CrawlReport:
+        """One crawl of these sources, then a dispatch of what it queued. A source already being crawled
+        is skipped (no overlapping runs); a failure is logged, never raised into the scheduler."""
+        todo = [s for s in sources if s.name not in self._crawling]
+        if not todo:
+            return CrawlReport()
+        self._crawling.update(s.name for s in todo)
+        try:
+            report = await self.runner.crawl(todo)
+        except Exception:
+            log.exception("crawl of %s failed", ", ".join(s.name for s in todo))
+            return CrawlReport()
+        finally:
+            self._crawling.difference_update(s.name for s in todo)
+        self.totals.crawls += 1
+        _merge(self.totals.crawl, report)
+        self.crawled_once.update(s.name for s in todo)
+        log.info("crawl of %s: %s", ", ".join(s.name for s in todo), report.summary())
+        await self.dispatch()
+        self._check_done()
+        return report
+
+    async def dispatch(self) -> DispatchStats:
+        async with self._dispatch_lock:
+            try:
+                stats = await asyncio.to_thread(self.services.dispatcher.dispatch_due)
+            except Exception:
+                log.exception("dispatching alerts failed; will try again")
+                return DispatchStats()
+        self.totals.dispatch += stats
+        self._check_done()
+        return stats
+
+    def _check_done(self) -> None:
+        if self.stop_when and self._stopping and self.stop_when(self):
+            self._stopping.set()
+
+    def stop(self, reason: str = "") -> None:
+        if self._stopping and not self._stopping.is_set():
+            log.info("stopping%s", f" ({reason})" if reason else "")
+            self._stopping.set()
+
+    async def run(self) -> DaemonTotals:
+        """Run until stopped. Every source is crawled at start, then every `poll` (jittered)."""
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self.stop, signal.Signals(sig).name)
+        await asyncio.to_thread(self.services.dispatcher.recover)
+        scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
+        now = datetime.now(UTC)
+        jitter = self.settings.daemon.jitter
+        for i, source in enumerate(self.sources):
+            scheduler.add_job(
+                self.crawl,
+                IntervalTrigger(seconds=source.poll, jitter=source.poll * jitter or None),
+                args=[[source]],
+                id=f"crawl:{source.name}",
+                name=f"crawl {source.name}",
+                next_run_time=now + timedelta(milliseconds=50 * i),
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=int(max(source.poll, 60)),
+            )
+        scheduler.add_job(
+            self.dispatch,
+            IntervalTrigger(seconds=self.settings.alerts.dispatch_every),
+            id="dispatch",
+            max_instances=1,
+            coalesce=True,
+        )
+        scheduler.start()
+        log.info(
+            "rasid is watching %d sources with %d channels", len(self.sources), len(self.services.channels)
+        )
+        try:
+            await self._stopping.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            try:
+                await asyncio.wait_for(self._shutdown(), timeout=self.settings.daemon.shutdown_timeout)
+            except TimeoutError:
+                log.warning(
+                    "shutdown took longer than %.0fs; leaving the rest", self.settings.daemon.shutdown_timeout
+                )
+        return self.totals
+
+    async def _shutdown(self) -> None:
+        await self.runner.stop()
+        await self.dispatch()
+
+    async def crawl_once(self) -> DaemonTotals:
+        """`rasid crawl --once`: every source once, concurrently, then deliver what is due."""
+        await asyncio.to_thread(self.services.dispatcher.recover)
+        await self.crawl(self.sources)
+        return self.totals

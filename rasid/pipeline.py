@@ -1,0 +1,130 @@
+"""Where the stages meet: a fetched page is extracted, stored once, matched, and its alerts put in the outbox.
+
+Called by the crawler's item pipeline, in a worker thread (everything here blocks: trafilatura, SQL).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+from rasid.config import ChannelSettings, SourceSettings
+from rasid.extractors import ExtractOptions, extract_article
+from rasid.matching import Matcher
+from rasid.storage import Database, NewArticle, NewMatch, ensure_sources, record_matches, store_article
+from rasid.urls import canonicalize
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["new", "duplicate", "no_article", "error"]
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """An article page as the crawler received it."""
+
+    source: str
+    url: str
+    body: bytes
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """What became of one page."""
+
+    outcome: Outcome
+    url: str
+    article_id: int | None = None
+    title: str | None = None
+    topics: tuple[str, ...] = ()
+    alerts: int = 0
+    error: str | None = None
+
+
+def routes_for(channels: list[ChannelSettings], topics: list[str]) -> dict[str, list[str]]:
+    """topic id -> names of the channels that take it (operations-only channels take no topics)."""
+    return {t: [c.name for c in channels if not c.operations and c.takes(t)] for t in topics}
+
+
+class Pipeline:
+    """page -> extract -> store -> match -> outbox, one transaction per article."""
+
+    def __init__(
+        self,
+        db: Database,
+        matcher: Matcher,
+        sources: list[SourceSettings],
+        channels: list[ChannelSettings],
+        topic_ids: list[str],
+    ) -> None:
+        self.db = db
+        self.matcher = matcher
+        self.sources = {s.name: s for s in sources}
+        self.routes = routes_for(channels, topic_ids)
+        with db.session() as session:
+            self.source_ids = ensure_sources(session, [(s.name, s.homepage) for s in sources])
+        self._options = {
+            s.name: ExtractOptions(
+                body_selector=s.extraction.body_selector,
+                drop_lines=tuple(s.extraction.drop_lines),
+                timezone=s.timezone,
+                language=s.language,
+            )
+            for s in sources
+        }
+
+    def process(self, page: FetchedPage) -> PageResult:
+        """Never raises: a page that breaks a stage is reported as an `error` outcome."""
+        try:
+            return self._process(page)
+        except Exception as exc:  # one bad page must not stop the crawl
+            log.exception("page %s from %s failed: %s", page.url, page.source, exc)
+            return PageResult("error", page.url, error=f"{type(exc).__name__}: {exc}")
+
+    def _process(self, page: FetchedPage) -> PageResult:
+        article = extract_article(page.body, page.url, self._options.get(page.source))
+        if article is None:
+            log.info("no article found at %s", page.url)
+            return PageResult("no_article", page.url)
+        url = (
+            canonicalize(article.canonical_url or page.url)
+            if _same_site(article.canonical_url, page.url)
+            else (canonicalize(page.url))
+        )
+        matches = self.matcher.match(article.text, title=article.title)
+        new_matches = [
+            NewMatch(m.topic, m.score, m.modality, [e.to_dict() for e in m.evidence]) for m in matches
+        ]
+        with self.db.session() as session:
+            row = store_article(
+                session,
+                self.source_ids[page.source],
+                NewArticle(
+                    url=url,
+                    title=article.title,
+                    text=article.text,
+                    published=article.published,
+                    author=article.author,
+                    language=article.language,
+                ),
+            )
+            if row is None:
+                return PageResult("duplicate", url)
+            alert_ids = record_matches(session, row.id, new_matches, self.routes)
+            article_id = row.id
+        topics = tuple(m.topic for m in matches)
+        if topics:
+            log.info("article %s matched %s (%d alerts queued)", url, ", ".join(topics), len(alert_ids))
+        return PageResult("new", url, article_id, article.title, topics, len(alert_ids))
+
+
+def _same_site(canonical: str | None, url: str) -> bool:
+    """A rel=canonical is trusted only when it stays on the page's own site (no hijacking by a header)."""
+    if not canonical:
+        return False
+    from rasid.urls import host_of
+
+    a, b = host_of(canonical), host_of(url)
+    return bool(a) and (a == b or a.removeprefix("www.") == b.removeprefix("www."))

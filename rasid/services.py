@@ -1,0 +1,49 @@
+"""Building rasid's parts from settings, once per process: database, matcher, pipeline, channels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rasid.alerts import Channel, Dispatcher, open_channels
+from rasid.config import Settings
+from rasid.matching import Matcher, Watchlist, load_watchlists
+from rasid.pipeline import Pipeline
+from rasid.storage import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    watchlist: Watchlist
+    matcher: Matcher
+    pipeline: Pipeline
+    channels: dict[str, Channel]
+    dispatcher: Dispatcher
+
+    @property
+    def topic_titles(self) -> dict[str, str]:
+        return {t.id: t.title_ar or t.id for t in self.watchlist.topics}
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_services(settings: Settings, config_path: str | None = None) -> Services:
+    """Everything the daemon and the one-shot commands need. Raises ConfigError / WatchlistError early."""
+    watchlist = load_watchlists(settings.watchlist_paths)
+    channels = open_channels(settings.channels, config_path)
+    topics = [t.id for t in watchlist.topics]
+    unknown = [(c.name, t) for c in settings.channels for t in c.topics if t != "*" and t not in topics]
+    if unknown:
+        from rasid.config import ConfigError
+
+        name, topic = unknown[0]
+        raise ConfigError(config_path, f"channels ({name}).topics", f"no watch topic has the id {topic!r}")
+    db = Database(settings.storage.url)
+    matcher = Matcher(watchlist)
+    enabled = [s for s in settings.sources if s.enabled]
+    pipeline = Pipeline(db, matcher, enabled, settings.channels, topics)
+    titles = {t.id: t.title_ar or t.id for t in watchlist.topics}
+    dispatcher = Dispatcher(db, channels, settings.alerts, titles)
+    return Services(settings, db, watchlist, matcher, pipeline, channels, dispatcher)
