@@ -96,37 +96,32 @@ class Dispatcher:
     def _send(self, alert_id: int, channel: Channel, view: AlertView) -> DispatchStats:
         message = compose(view, channel.scheme, self.settings.timezone)
         errors: list[str] = []
-
-        def capture(entry: object, _plugin: object = None) -> None:
-            text = str(getattr(entry, "message", entry))
-            level = getattr(entry, "level", logging.ERROR)
-            if isinstance(level, int) and level >= logging.WARNING:
-                errors.append(text)
-
         started = time.monotonic()
         try:
-            ok = bool(
-                channel.apprise.notify(
-                    body=message.body,
-                    title=message.title,
-                    body_format=message.body_format,
-                    log_callback=capture,
-                )
+            result = channel.apprise.notify(
+                body=message.body, title=message.title, body_format=message.body_format
             )
+            ok = bool(result)
+            if not ok:
+                errors = [
+                    str(getattr(entry, "message", entry))
+                    for entry in result.logs()
+                    if str(getattr(entry, "level", "ERROR")).upper() in ("WARNING", "ERROR", "CRITICAL")
+                ]
         except Exception as exc:  # apprise should not raise; a plugin bug must not stop the dispatcher
             ok, errors = False, [f"{type(exc).__name__}: {exc}"]
         took = (time.monotonic() - started) * 1000
         with self.db.session() as session:
             if ok:
                 settle(session, alert_id, ok=True, duration_ms=took)
-                result = DispatchStats(sent=1)
+                outcome = DispatchStats(sent=1)
             else:
                 alert = session.get(Alert, alert_id)
                 assert alert is not None
                 retry_at = self._retry_at(alert)
                 error = "; ".join(errors)[:1000] or "delivery failed"
                 settle(session, alert_id, ok=False, error=error, retry_at=retry_at, duration_ms=took)
-                result = DispatchStats(failed=1, dead=0 if retry_at else 1)
+                outcome = DispatchStats(failed=1, dead=0 if retry_at else 1)
         if ok:
             log.info(
                 "alert %d (%s) delivered to %s [%s]", alert_id, view.topic, channel.name, channel.masked_url
@@ -140,6 +135,6 @@ class Dispatcher:
                 channel.name,
                 channel.masked_url,
                 "; ".join(errors) or "delivery failed",
-                " (giving up)" if result.dead else " (will retry)",
+                " (giving up)" if outcome.dead else " (will retry)",
             )
-        return result
+        return outcome

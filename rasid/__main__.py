@@ -1,0 +1,5 @@
+"""`python -m rasid` runs the `rasid` command."""
+
+from rasid.cli import main
+
+main()

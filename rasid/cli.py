@@ -1,0 +1,131 @@
+"""The `rasid` command: wiring of settings, services and the daemon behind each subcommand."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from rasid.config import ConfigError, Settings, load_settings, resolve_config_path
+from rasid.logs import setup_logging
+
+log = logging.getLogger("rasid")
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(f"rasid: {message}", err=True)
+    sys.exit(code)
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    try:
+        return load_settings(ctx.obj.get("config_path"))
+    except ConfigError as exc:
+        fail(str(exc))
+        raise  # unreachable
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Configuration file (default: $RASID_CONFIG or config/rasid.toml).",
+)
+@click.option("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR (default from config).")
+@click.option("--log-format", type=click.Choice(["human", "json"]), default=None)
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, log_level: str | None, log_format: str | None) -> None:
+    """rasid (راصد) watches Arabic news outlets and alerts you when your watch topics are reported."""
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+    ctx.obj["log_level"] = log_level
+    ctx.obj["log_format"] = log_format
+    setup_logging(log_level or "INFO", log_format or "human")
+
+
+def _logging_from(ctx: click.Context, settings: Settings) -> None:
+    setup_logging(
+        ctx.obj.get("log_level") or settings.daemon.log_level,
+        ctx.obj.get("log_format") or settings.daemon.log_format,
+    )
+
+
+def _services(ctx: click.Context, settings: Settings) -> Any:
+    from rasid.matching import WatchlistError
+    from rasid.services import build_services
+
+    try:
+        return build_services(settings, str(resolve_config_path(ctx.obj.get("config_path"))))
+    except (ConfigError, WatchlistError) as exc:
+        fail(str(exc))
+
+
+@main.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Run the daemon: crawl every source on its schedule and deliver alerts, until stopped."""
+    from rasid.crawler.reactor import run_on_reactor
+    from rasid.daemon import Daemon
+
+    settings = settings_from(ctx)
+    _logging_from(ctx, settings)
+    services = _services(ctx, settings)
+    if not [s for s in settings.sources if s.enabled]:
+        fail("no enabled [[sources]] in the configuration")
+    totals = run_on_reactor(lambda: Daemon(services).run())
+    click.echo(
+        f"rasid stopped: {totals.crawls} crawls; {totals.crawl.summary()}; "
+        f"{totals.dispatch.sent} alerts sent, {totals.dispatch.failed} failed"
+    )
+
+
+@main.command()
+@click.option("--once", is_flag=True, default=True, help="One full cycle over every source, then exit.")
+@click.option("--source", "only", multiple=True, help="Crawl only the named source(s).")
+@click.pass_context
+def crawl(ctx: click.Context, once: bool, only: tuple[str, ...]) -> None:
+    """One cycle: fetch, extract, store, match, deliver due alerts; exit 0 with a summary."""
+    from rasid.crawler.reactor import run_on_reactor
+    from rasid.daemon import Daemon
+
+    settings = settings_from(ctx)
+    _logging_from(ctx, settings)
+    if only:
+        missing = [n for n in only if n not in {s.name for s in settings.sources}]
+        if missing:
+            fail(f"no source named {missing[0]!r} in the configuration")
+        settings = settings.model_copy(update={"sources": [s for s in settings.sources if s.name in only]})
+    services = _services(ctx, settings)
+    try:
+        totals = run_on_reactor(lambda: Daemon(services).crawl_once())
+    except Exception as exc:
+        log.exception("the crawl cycle could not run")
+        fail(f"the crawl cycle could not run: {exc}", 1)
+    report = totals.crawl
+    for src in sorted(report.sources.values(), key=lambda s: s.name):
+        state = "ok" if src.ok else f"FAILED: {src.error}"
+        click.echo(
+            f"  {src.name}: {src.requested} fetched, {src.new} new, {src.matched} matched, "
+            f"{len(src.page_errors)} page errors — {state}"
+        )
+    d = totals.dispatch
+    click.echo(f"cycle done: {report.summary()}; alerts: {d.sent} sent, {d.failed} failed, {d.dead} given up")
+
+
+def _register() -> None:
+    from rasid.commands.demo import demo_command
+    from rasid.commands.extract import extract_command
+    from rasid.commands.matching import eval_command, match_command, watchlist_group
+
+    main.add_command(demo_command, "demo")
+    main.add_command(match_command, "match")
+    main.add_command(eval_command, "eval")
+    main.add_command(watchlist_group, "watchlist")
+    main.add_command(extract_command, "extract")
+
+
+_register()

@@ -1,0 +1,1 @@
+"""Subcommands of `rasid`, one module per area; `rasid.cli` registers them."""

@@ -1,0 +1,70 @@
+"""Composing alerts: untrusted text escaped, matched words in bold, planned events marked, sizes bounded."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rasid.alerts.message import TELEGRAM_LIMIT, AlertView, compose
+
+
+def _view(
+    headline: str = "سوريا تنضم إلى التحالف", sentence: str = "أعلنت سوريا انضمامها إلى التحالف الدولي"
+) -> AlertView:
+    start = sentence.index("انضمامها")
+    return AlertView(
+        topic="new_member",
+        topic_title="انضمام عضو جديد",
+        headline=headline,
+        outlet="عنب بلدي",
+        url="https://example.org/a?x=1&y=2",
+        published=datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+        fetched=datetime(2026, 11, 20, 9, 40, tzinfo=UTC),
+        modality="asserted",
+        evidence=[
+            {
+                "field": "text",
+                "sentence": sentence,
+                "start": 100,
+                "end": 100 + len(sentence),
+                "terms": [
+                    {"term": "انضمام", "text": "انضمامها", "start": 100 + start, "end": 100 + start + 8}
+                ],
+            }
+        ],
+    )
+
+
+def test_telegram_html_is_escaped_and_bolds_matched_terms() -> None:
+    msg = compose(_view(headline="<script>alert(1)</script> & **bold**"), "tgram", "Asia/Damascus")
+    assert msg.body_format == "html"
+    assert "<script>" not in msg.body and "&lt;script&gt;" in msg.body
+    assert "<b>انضمامها</b>" in msg.body
+    assert "2026-11-20 12:30" in msg.body  # Damascus time
+    assert 'href="https://example.org/a?x=1&amp;y=2"' in msg.body
+
+
+def test_plain_text_for_other_services() -> None:
+    msg = compose(_view(), "json", "Asia/Damascus")
+    assert msg.body_format == "text"
+    lines = msg.body.splitlines()
+    assert lines[0] == "انضمام عضو جديد" and lines[-1] == "https://example.org/a?x=1&y=2"
+
+
+def test_hostile_headline_is_cut_and_rtl_overrides_removed() -> None:
+    msg = compose(
+        _view(headline="\u202e" + "خبر " * 5000, sentence="جملة " * 3000 + "انضمامها"), "tgram", "UTC"
+    )
+    assert len(msg.body) <= TELEGRAM_LIMIT and "\u202e" not in msg.body
+    assert msg.body.count("<b>") == msg.body.count("</b>")
+
+
+def test_planned_events_are_marked() -> None:
+    view = _view()
+    planned = AlertView(**{**view.__dict__, "modality": "planned"})
+    assert "planned" in compose(planned, "json", "UTC").body
+    assert "planned" not in compose(view, "json", "UTC").body
+
+
+def test_email_is_right_to_left_html() -> None:
+    msg = compose(_view(), "mailto", "UTC")
+    assert msg.body.startswith('<div dir="rtl" lang="ar">') and msg.body_format == "html"
