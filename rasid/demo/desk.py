@@ -38,7 +38,7 @@ class AlertDesk:
         desk = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 return
 
             def do_POST(self) -> None:
