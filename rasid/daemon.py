@@ -17,6 +17,7 @@ from rasid.crawler.report import CrawlReport
 from rasid.services import Services
 
 log = logging.getLogger(__name__)
+MAX_BACKOFF = 6 * 3600.0
 
 
 @dataclass
@@ -68,6 +69,8 @@ class Daemon:
         self._stopping: asyncio.Event | None = None
         self._dispatch_lock = asyncio.Lock()
         self._crawling: set[str] = set()
+        self.not_before: dict[str, datetime] = {}
+        self.failures: dict[str, int] = {}
 
     @property
     def sources(self) -> list[SourceSettings]:
@@ -76,7 +79,10 @@ class Daemon:
     async def crawl(self, sources: list[SourceSettings]) -> CrawlReport:
         """One crawl of these sources, then a dispatch of what it queued. A source already being crawled
         is skipped (no overlapping runs); a failure is logged, never raised into the scheduler."""
-        todo = [s for s in sources if s.name not in self._crawling]
+        now = datetime.now(UTC)
+        todo = [
+            s for s in sources if s.name not in self._crawling and self.not_before.get(s.name, now) <= now
+        ]
         if not todo:
             return CrawlReport()
         self._crawling.update(s.name for s in todo)
@@ -88,12 +94,36 @@ class Daemon:
         finally:
             self._crawling.difference_update(s.name for s in todo)
         self.totals.crawls += 1
+        self._backoff(report)
         _merge(self.totals.crawl, report)
         self.crawled_once.update(s.name for s in todo)
         log.info("crawl of %s: %s", ", ".join(s.name for s in todo), report.summary())
         await self.dispatch()
         self._check_done()
         return report
+
+    def _backoff(self, report: CrawlReport) -> None:
+        """A failing source is polled less and less often (up to 6 h apart); one that asked us to wait
+        (Retry-After) is left alone until then."""
+        now = datetime.now(UTC)
+        for name, src in report.sources.items():
+            poll = self.settings.source(name).poll
+            if src.ok:
+                self.failures.pop(name, None)
+                self.not_before.pop(name, None)
+            else:
+                n = self.failures[name] = self.failures.get(name, 0) + 1
+                wait = min(poll * (2 ** (n - 1) - 1), MAX_BACKOFF)
+                if wait:
+                    self.not_before[name] = now + timedelta(seconds=wait)
+            if src.not_before and src.not_before > self.not_before.get(name, now):
+                self.not_before[name] = src.not_before
+            if name in self.not_before:
+                log.info(
+                    "source %s: next poll not before %s",
+                    name,
+                    self.not_before[name].isoformat(timespec="seconds"),
+                )
 
     async def dispatch(self) -> DispatchStats:
         async with self._dispatch_lock:

@@ -41,7 +41,9 @@ class StorageSettings(_Section):
 class CrawlerSettings(_Section):
     """How politely and how defensively outlets are fetched."""
 
-    allow_private_addresses: bool = False
+    # false: outlets may not lead the crawler to private/loopback/link-local addresses; true: allow all;
+    # or a list of networks allowed as an exception, e.g. ["127.0.0.1/32"] (tests, demo).
+    allow_private_addresses: bool | list[str] = False
     user_agent: str = "rasid/0.1 (+https://github.com/rasid-news/rasid; news monitoring)"
     contact_url: str | None = None
     obey_robots_txt: bool = True
@@ -54,6 +56,20 @@ class CrawlerSettings(_Section):
     max_article_age: Seconds = parse_duration("3d")
     retry_times: int = Field(2, ge=0, le=10)
     autothrottle: bool = True
+
+
+    @field_validator("allow_private_addresses")
+    @classmethod
+    def _networks(cls, value: bool | list[str]) -> bool | list[str]:
+        if isinstance(value, list):
+            import ipaddress
+
+            for net in value:
+                try:
+                    ipaddress.ip_network(net, strict=False)
+                except ValueError:
+                    raise ValueError(f"{net!r} is not an IP network (write e.g. 127.0.0.1/32)") from None
+        return value
 
 
 class ExtractionOverrides(_Section):

@@ -21,7 +21,7 @@ def scrapy_settings(crawler: CrawlerSettings, log_level: str = "WARNING") -> dic
         "CONCURRENT_REQUESTS": crawler.concurrent_requests,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawler.concurrent_requests_per_domain,
         "DOWNLOAD_DELAY": crawler.download_delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": True,
+        "DOWNLOAD_DELAY_JITTER": 0.5,
         "AUTOTHROTTLE_ENABLED": crawler.autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(crawler.download_delay, 0.0),
         "AUTOTHROTTLE_MAX_DELAY": 30.0,
@@ -31,7 +31,7 @@ def scrapy_settings(crawler: CrawlerSettings, log_level: str = "WARNING") -> dic
         "DOWNLOAD_WARNSIZE": 0,
         "RETRY_ENABLED": True,
         "RETRY_TIMES": crawler.retry_times,
-        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408],
+        "RETRY_HTTP_CODES": [500, 502, 504, 522, 524, 408],  # 429/503: RetryAfterMiddleware
         "REDIRECT_MAX_TIMES": 5,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
@@ -45,6 +45,7 @@ def scrapy_settings(crawler: CrawlerSettings, log_level: str = "WARNING") -> dic
         "RASID_ALLOW_PRIVATE_ADDRESSES": crawler.allow_private_addresses,
         "DOWNLOADER_MIDDLEWARES": {
             "rasid.crawler.downloadermiddlewares.address_guard.AddressGuardMiddleware": 50,
+            "rasid.crawler.downloadermiddlewares.retry_after.RetryAfterMiddleware": 560,
         },
         "ITEM_PIPELINES": {"rasid.crawler.pipelines.ArticlePipeline": 300},
         "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from scrapy.utils.reactor import install_reactor, is_asyncio_reactor_installed
+from scrapy.utils.reactor import install_reactor, is_asyncio_reactor_installed, is_reactor_installed
 
 from rasid.crawler.defaults import ASYNCIO_REACTOR
 
@@ -15,8 +15,10 @@ T = TypeVar("T")
 
 
 def ensure_asyncio_reactor() -> Any:
-    if not is_asyncio_reactor_installed():
+    if not is_reactor_installed():
         install_reactor(ASYNCIO_REACTOR)
+    elif not is_asyncio_reactor_installed():
+        raise RuntimeError("another Twisted reactor was installed before rasid could install the asyncio one")
     from twisted.internet import reactor
 
     return reactor

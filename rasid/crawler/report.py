@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass
@@ -21,6 +22,7 @@ class SourceReport:
     page_errors: list[str] = field(default_factory=list)
     alerts: int = 0
     matched: int = 0
+    not_before: datetime | None = None  # the outlet asked us to wait (Retry-After)
 
     @property
     def ok(self) -> bool:

@@ -30,3 +30,11 @@ def test_private_and_special_addresses_are_not_public(address: str) -> None:
 @pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8"])
 def test_public_addresses(address: str) -> None:
     assert is_public(address)
+
+
+def test_an_allow_list_admits_only_its_networks() -> None:
+    from rasid.crawler.downloadermiddlewares.address_guard import AddressGuardMiddleware
+
+    guard = AddressGuardMiddleware(["127.0.0.1/32"])
+    assert guard.allowed("127.0.0.1") and guard.allowed("8.8.8.8")
+    assert not guard.allowed("127.0.0.2") and not guard.allowed("::1") and not guard.allowed("10.0.0.1")

@@ -43,15 +43,23 @@ async def resolve(host: str) -> list[str]:
 
 
 class AddressGuardMiddleware:
-    def __init__(self, cache_size: int = 4096) -> None:
+    def __init__(self, allowed: list[str] | None = None, cache_size: int = 4096) -> None:
         self._verdicts: dict[str, str | None] = {}
         self._cache_size = cache_size
+        self._allowed = [ipaddress.ip_network(n, strict=False) for n in (allowed or [])]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
-        if crawler.settings.getbool("RASID_ALLOW_PRIVATE_ADDRESSES"):
+        allow = crawler.settings.get("RASID_ALLOW_PRIVATE_ADDRESSES")
+        if allow is True:
             raise NotConfigured("private addresses allowed by configuration")
-        return cls()
+        return cls(list(allow) if isinstance(allow, list | tuple) else None)
+
+    def allowed(self, address: str) -> bool:
+        if is_public(address):
+            return True
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        return any(ip.version == net.version and ip in net for net in self._allowed)
 
     async def _verdict(self, host: str) -> str | None:
         if host in self._verdicts:
@@ -60,7 +68,7 @@ class AddressGuardMiddleware:
             addresses = await resolve(host)
         except OSError as exc:
             return f"cannot resolve {host}: {exc}"
-        bad = [a for a in addresses if not is_public(a)]
+        bad = [a for a in addresses if not self.allowed(a)]
         verdict = f"{host} resolves to non-public address {bad[0]}" if bad else None
         if len(self._verdicts) >= self._cache_size:
             self._verdicts.clear()
