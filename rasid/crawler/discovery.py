@@ -95,12 +95,21 @@ def parse_listing(body: bytes, base_url: str) -> Listing:
     """Entries of an RSS 2.0 / RSS 1.0 / Atom feed, a urlset sitemap, or child sitemaps of an index."""
     if not body or not body.strip():
         raise FeedError("empty document")
+    parser = _parser()
     try:
-        root = etree.fromstring(body, _parser())
+        root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:
         raise FeedError(f"not XML: {exc}") from None
     if root is None:
         raise FeedError("not XML: no root element")
+    listing = _read(root, base_url)
+    broken = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
+    if broken and not listing.entries and not listing.sitemaps:
+        raise FeedError(f"malformed XML: line {broken[0].line}: {broken[0].message}")
+    return listing
+
+
+def _read(root: etree._Element, base_url: str) -> Listing:
     kind = _local(root.tag)
     entries: list[Entry] = []
     sitemaps: list[str] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -33,10 +34,24 @@ class Response:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "text/html; charset=utf-8"
+    delay: float = 0.0  # seconds to wait before answering (a slow outlet)
+    stall: float = 0.0  # send the headers and half the body, then hang this long and close (a stalled one)
 
 
 # A hook sees the request and returns a Response to send instead, or None to let the site answer normally.
 Hook = Callable[[LoggedRequest], Response | None]
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client hanging up mid-answer is normal for a crawler that gave up (timeouts, size limits)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Site:
@@ -49,7 +64,7 @@ class _Site:
         self.hooks: dict[str, Hook] = {}
         self.last_modified = _now_seconds()
         self.version = 0
-        self.httpd = ThreadingHTTPServer((host, 0), _make_handler(self))
+        self.httpd = _QuietServer((host, 0), _make_handler(self))
         self.httpd.daemon_threads = True
         self.url_host = url_host
         self.thread: threading.Thread | None = None
@@ -150,6 +165,8 @@ def _make_handler(site: _Site) -> type[BaseHTTPRequestHandler]:
             return Response(body=body, headers=headers, content_type=content_type)
 
         def _send(self, response: Response, head: bool) -> None:
+            if response.delay:
+                time.sleep(response.delay)
             self.send_response(response.status)
             if response.content_type:
                 self.send_header("Content-Type", response.content_type)
@@ -159,6 +176,12 @@ def _make_handler(site: _Site) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
             if not head and response.status != 304 and response.body:
+                if response.stall:
+                    self.wfile.write(response.body[: len(response.body) // 2])
+                    self.wfile.flush()
+                    time.sleep(response.stall)
+                    self.close_connection = True
+                    return
                 self.wfile.write(response.body)
 
     return Handler
