@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
 from rasid.config import ChannelSettings, SourceSettings
@@ -28,6 +29,7 @@ class FetchedPage:
     url: str
     body: bytes
     status: int = 200
+    content_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,13 @@ class Pipeline:
             return PageResult("error", page.url, error=f"{type(exc).__name__}: {exc}")
 
     def _process(self, page: FetchedPage) -> PageResult:
-        article = extract_article(page.body, page.url, self._options.get(page.source))
+        article = extract_article(
+            page.body,
+            page.url,
+            self._options.get(page.source),
+            content_type=page.content_type,
+            now=datetime.now(UTC),
+        )
         if article is None:
             log.info("no article found at %s", page.url)
             return PageResult("no_article", page.url)

@@ -22,7 +22,9 @@ class ArticlePipeline:
     async def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
         spider = spider or self.crawler.spider
         context = spider.context  # type: ignore[union-attr]
-        page = FetchedPage(item["source"], item["url"], item["body"], item.get("status", 200))
+        page = FetchedPage(
+            item["source"], item["url"], item["body"], item.get("status", 200), item.get("content_type")
+        )
         result = await asyncio.to_thread(context.pipeline.process, page)
         report = context.report.of(page.source)
         if result.outcome == "new":

@@ -211,7 +211,13 @@ class SourcesSpider(scrapy.Spider):
         if ctype and ctype not in HTML_TYPES:
             self.context.report.of(source).page_errors.append(f"{response.url}: not HTML ({ctype.decode()})")
             return
-        yield {"source": source, "url": response.url, "body": response.body, "status": response.status}
+        yield {
+            "source": source,
+            "url": response.url,
+            "body": response.body,
+            "status": response.status,
+            "content_type": response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+        }
 
     def article_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
