@@ -103,7 +103,7 @@ def demo_command(ctx: click.Context, folder: Path, keep: bool, timeout: float) -
         (o, a)
         for o in outlets
         for a in reversed(o.articles)
-        if expected.get((o.slug, a.slug), None) and expected[(o.slug, a.slug)].topics
+        if (e := expected.get((o.slug, a.slug))) is not None and e.topics
     )
     outlets = [
         replace(o, articles=[a for a in o.articles if a is not late]) if o is late_outlet else o

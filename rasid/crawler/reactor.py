@@ -50,4 +50,4 @@ def run_on_reactor(main: Callable[[], Awaitable[T]]) -> T:
     reactor.run(installSignalHandlers=False)
     if "error" in outcome:
         raise outcome["error"]
-    return outcome["value"]  # type: ignore[no-any-return]
+    return outcome["value"]

@@ -179,7 +179,8 @@ def test_faulty_outlets_do_not_hurt_the_healthy_one(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "rasid.db")
     stored = dict(
         db.execute(
-            "select s.name, count(a.id) from sources s left join articles a on a.source_id = s.id group by s.name"
+            "select s.name, count(a.id) from sources s"
+            " left join articles a on a.source_id = s.id group by s.name"
         )
     )
     errors = dict(db.execute("select name, coalesce(last_error, '') from sources"))

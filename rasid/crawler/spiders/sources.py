@@ -207,7 +207,8 @@ class SourcesSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterable[dict[str, Any]]:
         source = response.meta["source"]
-        ctype = response.headers.get(b"Content-Type", b"text/html").split(b";")[0].strip().lower()
+        raw_type = response.headers.get(b"Content-Type") or b""
+        ctype = raw_type.split(b";")[0].strip().lower()
         if ctype and ctype not in HTML_TYPES:
             self.context.report.of(source).page_errors.append(f"{response.url}: not HTML ({ctype.decode()})")
             return
@@ -216,7 +217,7 @@ class SourcesSpider(scrapy.Spider):
             "url": response.url,
             "body": response.body,
             "status": response.status,
-            "content_type": response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            "content_type": raw_type.decode("latin-1") or None,
         }
 
     def article_failed(self, failure: Failure) -> None:
