@@ -36,7 +36,16 @@ def setup_logging(level: str = "INFO", fmt: str = "human", stream: object = None
     root.setLevel(level.upper())
     # Scrapy and apprise speak at INFO about every request; keep them at WARNING unless debugging.
     noisy = logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING
-    for name in ("scrapy", "twisted", "apprise", "apscheduler", "trafilatura", "htmldate", "filelock", "alembic"):
+    for name in (
+        "scrapy",
+        "twisted",
+        "apprise",
+        "apscheduler",
+        "trafilatura",
+        "htmldate",
+        "filelock",
+        "alembic",
+    ):
         logging.getLogger(name).setLevel(noisy)
     # "Disabled AddressGuardMiddleware" is the configured behaviour (allow_private_addresses), not news.
     logging.getLogger("scrapy.middleware").setLevel(logging.ERROR if noisy == logging.WARNING else noisy)
