@@ -98,9 +98,22 @@ class Daemon:
         _merge(self.totals.crawl, report)
         self.crawled_once.update(s.name for s in todo)
         log.info("crawl of %s: %s", ", ".join(s.name for s in todo), report.summary())
+        await self.review_health([s.name for s in todo])
         await self.dispatch()
         self._check_done()
         return report
+
+    async def review_health(self, names: list[str]) -> None:
+        """Operations hear once when an outlet fails or falls silent, and once when it is back."""
+        from rasid import health
+
+        ops = [c for c in self.services.channels.values() if c.settings.operations]
+        try:
+            changes = await asyncio.to_thread(health.review, self.services.db, self.settings, names)
+            if changes:
+                await asyncio.to_thread(health.notify, self.services.db, ops, changes)
+        except Exception:
+            log.exception("reviewing outlet health failed; will try again after the next crawl")
 
     def _backoff(self, report: CrawlReport) -> None:
         """A failing source is polled less and less often (up to 6 h apart); one that asked us to wait

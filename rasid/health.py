@@ -1,0 +1,128 @@
+"""Outlet health: an outlet that has failed, or published nothing, for longer than its usual rhythm raises
+one operations alert to the channels marked `operations = true`, and a recovery note when it comes back."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rasid.alerts import Channel
+from rasid.config import Settings
+from rasid.config.schema import HealthSettings
+from rasid.storage import Article, Database, Source
+from rasid.storage.clock import utcnow
+
+log = logging.getLogger(__name__)
+
+OK, FAILING, SILENT = "ok", "failing", "silent"
+
+
+@dataclass(frozen=True)
+class HealthChange:
+    """An outlet whose state operations have not been told about yet."""
+
+    source: str
+    old: str
+    new: str
+    detail: str
+
+
+def usual_gap(fetched: list[datetime]) -> float | None:
+    """The outlet's usual time between new articles (median gap, seconds), from at least 5 articles."""
+    if len(fetched) < 5:
+        return None
+    times = sorted(fetched)
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
+    gaps = [g for g in gaps if g > 0]
+    return statistics.median(gaps) if gaps else None
+
+
+def assess(
+    source: Source, poll: float, recent: list[datetime], cfg: HealthSettings, now: datetime
+) -> tuple[str, str]:
+    """(state, detail) of one outlet now."""
+    if source.consecutive_failures:
+        last_ok = source.last_success_at or source.created_at
+        down = (now - last_ok).total_seconds()
+        if down >= max(cfg.failing_after, 3 * poll):
+            return FAILING, f"failing for {_human(down)}: {source.last_error or 'unknown error'}"
+        return OK, ""
+    gap = usual_gap(recent)
+    if gap is not None and source.last_new_article_at is not None:
+        quiet = (now - source.last_new_article_at).total_seconds()
+        if quiet >= max(cfg.silent_factor * gap, cfg.silent_min):
+            return SILENT, f"no new article for {_human(quiet)} (usually one every {_human(gap)})"
+    return OK, ""
+
+
+def _human(seconds: float) -> str:
+    if seconds >= 86400:
+        return f"{seconds / 86400:.1f} days"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.0f} min"
+
+
+def _recent(session: Session, source_id: int, since: datetime) -> list[datetime]:
+    return list(
+        session.scalars(
+            select(Article.fetched_at).where(Article.source_id == source_id, Article.fetched_at >= since)
+        )
+    )
+
+
+def review(db: Database, settings: Settings, names: list[str] | None = None) -> list[HealthChange]:
+    """Update every outlet's health; returns the changes operations still have to hear about."""
+    now = utcnow()
+    polls = {s.name: s.poll for s in settings.sources}
+    changes: list[HealthChange] = []
+    with db.session() as session:
+        query = select(Source)
+        if names is not None:
+            query = query.where(Source.name.in_(names))
+        for source in session.scalars(query):
+            if source.name not in polls:
+                continue
+            recent = _recent(session, source.id, now - timedelta(seconds=settings.health.history))
+            state, detail = assess(source, polls[source.name], recent, settings.health, now)
+            if state != source.health:
+                source.health = state
+                source.health_since = now
+            if state != source.health_notified:
+                changes.append(HealthChange(source.name, source.health_notified, state, detail))
+    return changes
+
+
+def message(change: HealthChange) -> tuple[str, str]:
+    """Title and plain-text body of an operations note."""
+    if change.new == OK:
+        return f"rasid: {change.source} is back", f"{change.source} works again (it was {change.old})."
+    return f"rasid: {change.source} is {change.new}", f"{change.source} is {change.new}: {change.detail}"
+
+
+def notify(db: Database, channels: list[Channel], changes: list[HealthChange]) -> int:
+    """Tell the operations channels; a change counts as told only once a channel accepted it."""
+    told = 0
+    for change in changes:
+        title, body = message(change)
+        ok = False
+        for channel in channels:
+            result = channel.apprise.notify(body=body, title=title, body_format="text")
+            ok = bool(result) or ok
+            if not result:
+                log.warning("operations note to %s [%s] failed; will retry", channel.name, channel.masked_url)
+        if ok or not channels:
+            with db.session() as session:
+                source = session.scalar(select(Source).where(Source.name == change.source))
+                if source is not None:
+                    source.health_notified = change.new
+            told += 1 if ok else 0
+        level = logging.INFO if change.new == OK else logging.WARNING
+        log.log(level, "%s", body)
+    return told
