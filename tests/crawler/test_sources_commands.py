@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 def _config(tmp_path: Path) -> Path:
     path = tmp_path / "rasid.toml"
     path.write_text(
-        '# my config\n[storage]\nurl = "sqlite:///rasid.db"\n[crawler]\nallow_private_addresses = ["127.0.0.1/32"]\n'
+        '# my config\n[storage]\nurl = "sqlite:///rasid.db"\n'
+        '[crawler]\nallow_private_addresses = ["127.0.0.1/32"]\n'
         f'[watch]\nwatchlists = ["{REPO / "config" / "watchlists" / "coalition.toml"}"]\n',
         encoding="utf-8",
     )
