@@ -120,12 +120,16 @@ def _register() -> None:
     from rasid.commands.demo import demo_command
     from rasid.commands.extract import extract_command
     from rasid.commands.matching import eval_command, match_command, watchlist_group
+    from rasid.commands.sources import sources_group
+    from rasid.commands.status import status_command
 
     main.add_command(demo_command, "demo")
     main.add_command(match_command, "match")
     main.add_command(eval_command, "eval")
     main.add_command(watchlist_group, "watchlist")
     main.add_command(extract_command, "extract")
+    main.add_command(sources_group, "sources")
+    main.add_command(status_command, "status")
 
 
 _register()

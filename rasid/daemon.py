@@ -7,9 +7,11 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from rasid.alerts import DispatchStats
 from rasid.config import SourceSettings
@@ -70,6 +72,12 @@ class Daemon:
         self._dispatch_lock = asyncio.Lock()
         self._crawling: set[str] = set()
         self.not_before: dict[str, datetime] = {}
+        from rasid.metrics import Metrics
+
+        self.metrics = Metrics()
+        self.started_at = time.time()
+        self.last_crawl_at: float | None = None
+        self.status_server: Any = None
         self.failures: dict[str, int] = {}
 
     @property
@@ -94,6 +102,8 @@ class Daemon:
         finally:
             self._crawling.difference_update(s.name for s in todo)
         self.totals.crawls += 1
+        self.last_crawl_at = time.time()
+        self.metrics.crawled(report, self.last_crawl_at)
         self._backoff(report)
         _merge(self.totals.crawl, report)
         self.crawled_once.update(s.name for s in todo)
@@ -146,6 +156,7 @@ class Daemon:
                 log.exception("dispatching alerts failed; will try again")
                 return DispatchStats()
         self.totals.dispatch += stats
+        self.metrics.dispatched(stats)
         self._check_done()
         return stats
 
@@ -192,24 +203,65 @@ class Daemon:
             coalesce=True,
         )
         scheduler.start()
+        status = None
+        if self.settings.daemon.http_port is not None:
+            from rasid.httpd import StatusServer
+
+            status = StatusServer(self.settings.daemon.http_port, self.health, self.metrics.render)
+            try:
+                await status.start()
+            except OSError as exc:
+                log.error(
+                    "cannot serve /healthz and /metrics on port %s: %s", self.settings.daemon.http_port, exc
+                )
+                status = None
+        self.status_server = status
+        self.metrics.up.set(1)
         log.info(
             "rasid is watching %d sources with %d channels", len(self.sources), len(self.services.channels)
         )
         try:
             await self._stopping.wait()
         finally:
+            self.metrics.up.set(0)
             scheduler.shutdown(wait=False)
-            try:
-                await asyncio.wait_for(self._shutdown(), timeout=self.settings.daemon.shutdown_timeout)
-            except TimeoutError:
-                log.warning(
-                    "shutdown took longer than %.0fs; leaving the rest", self.settings.daemon.shutdown_timeout
-                )
+            if status is not None:
+                await status.stop()
+            await self._shutdown()
         return self.totals
 
+    def health(self) -> tuple[bool, dict[str, object]]:
+        """For /healthz: healthy while running; lists sources in trouble."""
+        stopping = self._stopping is not None and self._stopping.is_set()
+        failing = sorted(name for name, n in self.failures.items() if n)
+        data: dict[str, object] = {
+            "status": "stopping" if stopping else "ok",
+            "uptime_seconds": round(time.time() - self.started_at, 1),
+            "sources": len(self.sources),
+            "crawling": sorted(self._crawling),
+            "failing_sources": failing,
+            "last_crawl": datetime.fromtimestamp(self.last_crawl_at, UTC).isoformat()
+            if self.last_crawl_at
+            else None,
+            "alerts_sent": self.totals.dispatch.sent,
+        }
+        return not stopping, data
+
     async def _shutdown(self) -> None:
-        await self.runner.stop()
-        await self.dispatch()
+        """Within `daemon.shutdown_timeout`: stop the crawls (in-flight fetches that do not finish in half the
+        budget are abandoned; what was stored stays stored, the rest is fetched next time), then deliver what
+        is due. The outbox is consistent at every point: an alert is sent and recorded, or still pending."""
+        budget = self.settings.daemon.shutdown_timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + budget * 0.8
+        try:
+            await asyncio.wait_for(asyncio.shield(self.runner.stop()), timeout=budget * 0.5)
+        except TimeoutError:
+            log.warning("abandoning fetches still in flight after %.0fs", budget * 0.5)
+        try:
+            await asyncio.wait_for(asyncio.shield(self.dispatch()), timeout=max(deadline - loop.time(), 0.5))
+        except TimeoutError:
+            log.warning("alerts still being sent at shutdown stay pending and go out at the next start")
 
     async def crawl_once(self) -> DaemonTotals:
         """`rasid crawl --once`: every source once, concurrently, then deliver what is due."""

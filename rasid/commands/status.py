@@ -1,0 +1,64 @@
+"""`rasid status`: the state of sources, the alert queue and the last digest, read from the database."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from rasid.config import ConfigError, load_settings
+
+
+@click.command()
+@click.pass_context
+def status_command(ctx: click.Context) -> None:
+    """Sources (ok, failing, silent), the alert queue by state, and the last digest written."""
+    from sqlalchemy import func, select
+
+    from rasid.storage import Alert, Article, Database, Source
+
+    try:
+        settings = load_settings(ctx.obj.get("config_path"))
+    except ConfigError as exc:
+        click.echo(f"rasid: {exc}", err=True)
+        sys.exit(2)
+    db = Database(settings.storage.url)
+    with db.session() as session:
+        sources = {s.name: s for s in session.scalars(select(Source))}
+        articles = session.scalar(select(func.count()).select_from(Article)) or 0
+        queue = dict(
+            session.execute(select(Alert.status, func.count()).group_by(Alert.status)).tuples().all()
+        )
+        latest = session.scalar(select(func.max(Article.fetched_at)))
+        click.secho("Sources", bold=True)
+        for src in settings.sources:
+            row = sources.get(src.name)
+            if not src.enabled:
+                state = "disabled"
+            elif row is None or row.last_crawl_at is None:
+                state = "not crawled yet"
+            elif row.health != "ok":
+                state = (
+                    f"{row.health} since {row.health_since:%Y-%m-%d %H:%M} UTC"
+                    if row.health_since
+                    else row.health
+                )
+            elif row.last_error:
+                state = f"error: {row.last_error}"
+            else:
+                state = "ok"
+            click.echo(f"  {src.name}: {state}")
+    db.dispose()
+    click.secho("Articles", bold=True)
+    click.echo(
+        f"  {articles} stored; newest fetched {latest:%Y-%m-%d %H:%M} UTC"
+        if latest
+        else f"  {articles} stored"
+    )
+    click.secho("Alert queue", bold=True)
+    for name in ("pending", "sending", "sent", "dead"):
+        click.echo(f"  {name}: {queue.get(name, 0)}")
+    click.secho("Digest", bold=True)
+    folder = settings.digest_dir
+    weeks = sorted(p.name for p in folder.glob("*-W*") if p.is_dir()) if folder.is_dir() else []
+    click.echo(f"  last: {folder / weeks[-1]}" if weeks else f"  none written yet in {folder}")
