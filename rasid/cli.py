@@ -65,8 +65,15 @@ def _services(ctx: click.Context, settings: Settings) -> Any:
 
 
 @main.command()
+@click.option(
+    "--role",
+    type=click.Choice(["all", "scheduler", "worker"]),
+    default="all",
+    show_default=True,
+    help="all: one process does everything. scheduler/worker: scale-out through Redis ([scale] in config).",
+)
 @click.pass_context
-def run(ctx: click.Context) -> None:
+def run(ctx: click.Context, role: str) -> None:
     """Run the daemon: crawl every source on its schedule and deliver alerts, until stopped."""
     from rasid.crawler.reactor import run_on_reactor
     from rasid.daemon import Daemon
@@ -76,6 +83,19 @@ def run(ctx: click.Context) -> None:
     services = _services(ctx, settings)
     if not [s for s in settings.sources if s.enabled]:
         fail("no enabled [[sources]] in the configuration")
+    if role != "all":
+        from rasid import scaleout
+
+        try:
+            scaleout.redis_client(settings).ping()
+        except Exception as exc:
+            fail(f"cannot reach Redis at {settings.scale.redis_url}: {exc}")
+        if settings.storage.url.startswith("sqlite"):
+            log.warning("scale-out with SQLite works on one machine only; use PostgreSQL across machines")
+        worker = scaleout.SchedulerRole(services) if role == "scheduler" else scaleout.WorkerRole(services)
+        run_on_reactor(worker.run)
+        click.echo(f"rasid {role} stopped; {worker.sent} alerts sent by this process")
+        return
     totals = run_on_reactor(lambda: Daemon(services).run())
     click.echo(
         f"rasid stopped: {totals.crawls} crawls; {totals.crawl.summary()}; "

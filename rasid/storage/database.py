@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -45,11 +45,39 @@ def alembic_config(engine: Engine) -> Any:
     return cfg
 
 
+MIGRATION_LOCK = 0x7261736964  # "rasid": the PostgreSQL advisory lock taken while migrating
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply Alembic migrations up to `revision` (idempotent)."""
+    """Apply Alembic migrations up to `revision` (idempotent). Several processes starting at once (a
+    scheduler and its workers) migrate one after the other: an advisory lock on PostgreSQL, a file lock
+    beside a SQLite database."""
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    cfg = alembic_config(engine)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+            conn.commit()
+            try:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
+                conn.commit()
+        return
+    path = engine.url.database
+    if not path or path.startswith(":"):
+        command.upgrade(cfg, revision)
+        return
+    import fcntl
+
+    with open(f"{path}.migrate.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            command.upgrade(cfg, revision)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class Database:

@@ -52,13 +52,17 @@ class SourcesSpider(scrapy.Spider):
     # -- listings -------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for source in self.context.sources:
-            self.context.report.of(source.name)
-            listings = [(u, "feed") for u in source.feeds] + [(u, "sitemap") for u in source.sitemaps]
-            listings += [(u, "section") for u in source.sections]
-            if not listings:
-                yield self._request(source, source.homepage, self.parse_homepage, kind="homepage")
-            for url, kind in listings:
-                yield self._listing_request(source, url, kind)
+            for request in self.source_requests(source):
+                yield request
+
+    def source_requests(self, source: SourceSettings) -> list[scrapy.Request]:
+        """The first requests of one source's crawl: its listings, or its homepage to discover them."""
+        self.context.report.of(source.name)
+        listings = [(u, "feed") for u in source.feeds] + [(u, "sitemap") for u in source.sitemaps]
+        listings += [(u, "section") for u in source.sections]
+        if not listings:
+            return [self._request(source, source.homepage, self.parse_homepage, kind="homepage")]
+        return [self._listing_request(source, url, kind) for url, kind in listings]
 
     def _request(self, source: SourceSettings, url: str, callback: Any, **meta: Any) -> scrapy.Request:
         return scrapy.Request(
@@ -156,6 +160,11 @@ class SourcesSpider(scrapy.Spider):
         modified = response.headers.get(b"Last-Modified")
         url = response.request.url if response.request else response.url
         sid = self.context.pipeline.source_ids[source.name]
+        if response.status == 200:
+            self.context.validators[(source.name, url)] = (
+                etag.decode("latin-1") if etag else None,
+                modified.decode("latin-1") if modified else None,
+            )
 
         def save() -> None:
             with self.context.db.session() as session:

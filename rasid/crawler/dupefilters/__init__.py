@@ -1,0 +1,1 @@
+"""Duplicate filters of rasid's crawler, one per file as in Scrapy."""
