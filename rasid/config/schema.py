@@ -57,7 +57,6 @@ class CrawlerSettings(_Section):
     retry_times: int = Field(2, ge=0, le=10)
     autothrottle: bool = True
 
-
     @field_validator("allow_private_addresses")
     @classmethod
     def _networks(cls, value: bool | list[str]) -> bool | list[str]:
@@ -125,9 +124,32 @@ class ChannelSettings(_Section):
     format: Literal["auto", "text", "html", "markdown"] = "auto"
     digest: bool = False
     operations: bool = False
+    # Hold alerts and send them as one message every `batch` (e.g. "15m"); none: each alert at once.
+    batch: Seconds | None = None
+    # Hold alerts during these local hours ("22:00-07:00"), then send them as one message.
+    quiet_hours: str | None = None
+    # Time zone of quiet hours and of times shown on this channel (default: alerts.timezone).
+    timezone: str | None = None
 
     def takes(self, topic: str) -> bool:
         return "*" in self.topics or topic in self.topics
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        import re
+
+        m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
+        if not m or int(m[1]) > 23 or int(m[3]) > 23 or int(m[2]) > 59 or int(m[4]) > 59:
+            raise ValueError(f"{value!r} is not a range of local hours such as 22:00-07:00")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _channel_tz(cls, value: str | None) -> str | None:
+        return None if value is None else _check_timezone(value)
 
 
 class WatchSettings(_Section):
@@ -144,6 +166,14 @@ class AlertSettings(_Section):
     retry_max: Seconds = parse_duration("30m")
     give_up_after: Seconds = parse_duration("24h")
     timezone: str = "Asia/Damascus"
+    # How long a dispatcher owns the alerts it claimed; a dead peer's claims are taken back after this.
+    claim_lease: Seconds = parse_duration("5m")
+    # Alerts claimed (and sent one after another) per round.
+    claim_batch: int = Field(50, ge=1, le=1000)
+    # One story, one alert: a later article of the same topic this close to an earlier one, and this
+    # similar to it (0-1, see README "Alerts and channels"), is sent as "also reported by".
+    story_window: Seconds = parse_duration("36h")
+    story_similarity: float = Field(0.18, gt=0, le=1)
 
     @field_validator("timezone")
     @classmethod
@@ -156,12 +186,41 @@ class DigestSettings(_Section):
 
     dir: Path = Path("digests")
     timezone: str = "Asia/Damascus"
-    schedule: str = "mon 07:00"
+    schedule: str = "mon 07:00"  # day and local time the daemon writes the week that has just ended
 
     @field_validator("timezone")
     @classmethod
     def _tz(cls, value: str) -> str:
         return _check_timezone(value)
+
+    @field_validator("schedule")
+    @classmethod
+    def _weekly(cls, value: str) -> str:
+        import re
+
+        m = re.fullmatch(r"\s*(mon|tue|wed|thu|fri|sat|sun)\s+([01]?\d|2[0-3]):([0-5]\d)\s*", value, re.I)
+        if not m:
+            raise ValueError(f"{value!r} is not a weekly time; write a day and a time, like \"mon 07:00\"")
+        return value
+
+
+class HealthSettings(_Section):
+    """When an outlet counts as failing or silent, for operations alerts (channels with operations = true)."""
+
+    failing_after: Seconds = parse_duration("1h")
+    silent_factor: float = Field(4.0, ge=1.0)
+    silent_min: Seconds = parse_duration("12h")
+    history: Seconds = parse_duration("14d")
+
+
+class ScaleSettings(_Section):
+    """Scale-out: a scheduler process enqueues due sources in Redis; worker processes share the crawl
+    frontier and duplicate filter through scrapy-redis, and the state through PostgreSQL."""
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    namespace: str = Field("rasid", pattern=r"^[A-Za-z0-9_.:-]+$")
+    dupefilter_window: Seconds = parse_duration("10m")
+    report_every: Seconds = 15.0
 
 
 class DaemonSettings(_Section):
@@ -185,6 +244,8 @@ class Settings(_Section):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     digest: DigestSettings = Field(default_factory=DigestSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
+    scale: ScaleSettings = Field(default_factory=ScaleSettings)
     base_dir: Path = Path(".")
 
     @model_validator(mode="after")
