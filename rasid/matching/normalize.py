@@ -1,0 +1,123 @@
+"""Arabic normalisation, identical for watch terms and article text, with a map back to the original."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+# Characters removed outright: tashkeel, Quranic marks, tatweel, zero-width and bidi controls.
+_REMOVED = [
+    *range(0x0610, 0x061B),
+    *range(0x064B, 0x0660),
+    0x0670,
+    *range(0x06D6, 0x06EE),
+    0x0640,
+    *range(0x200B, 0x2010),
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0xFEFF,
+    0x00AD,
+]
+
+_MAPPED: dict[str, str] = {
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ٲ": "ا",
+    "ٳ": "ا",
+    "ى": "ي",
+    "ی": "ي",
+    "ې": "ي",
+    "ة": "ه",
+    "ۀ": "ه",
+    "ؤ": "ء",  # مسؤول / مسئول are one word: fold hamza seats to the bare hamza
+    "ئ": "ء",
+    "ک": "ك",
+    "ﻻ": "لا",
+    "ﻷ": "لا",
+    "ﻹ": "لا",
+    "ﻵ": "لا",
+}
+for _quote in "«»“”„‟‘’‚‛‹›`´\"'":
+    _MAPPED[_quote] = '"'
+for _i in range(10):
+    _MAPPED[chr(0x0660 + _i)] = str(_i)  # Arabic-Indic digits
+    _MAPPED[chr(0x06F0 + _i)] = str(_i)  # Persian digits
+for _c in range(ord("A"), ord("Z") + 1):
+    _MAPPED[chr(_c)] = chr(_c + 32)
+
+_TABLE: dict[int, str | None] = {cp: None for cp in _REMOVED}
+_TABLE.update({ord(k): v for k, v in _MAPPED.items()})
+
+WORD = re.compile(r"[^\W_]+")
+"""A word of normalised text: a run of letters and digits."""
+
+
+_CHANGED = re.compile("[" + "".join(re.escape(chr(c)) for c in _TABLE) + "]+")
+
+
+def _replace(m: re.Match[str]) -> str:
+    return m.group().translate(_TABLE)
+
+
+def normalize(text: str) -> str:
+    """The normalised form of `text` (DESIGN.md "Arabic text"); positions shift, see `normalize_mapped`."""
+    return _CHANGED.sub(_replace, text)
+
+
+_SPECIAL = re.compile("[" + "".join(chr(c) for c, v in _TABLE.items() if v is None or len(v) != 1) + "]")
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """Normalised text plus, built on first use, breakpoints mapping normalised positions to original ones."""
+
+    original: str
+    text: str
+    _breaks: list[int] = field(default_factory=list, repr=False, compare=False)
+    _shifts: list[int] = field(default_factory=list, repr=False, compare=False)
+
+    def _build(self) -> None:
+        breaks, shifts = [0], [0]
+        norm_pos = prev = 0
+        for m in _SPECIAL.finditer(self.original):
+            i = m.start()
+            norm_pos += i - prev
+            out = _TABLE[ord(m.group())]
+            for j in range(len(out or "")):
+                breaks.append(norm_pos + j)
+                shifts.append(i - norm_pos - j)
+            norm_pos += len(out or "")
+            breaks.append(norm_pos)
+            shifts.append(i + 1 - norm_pos)
+            prev = i + 1
+        self._breaks.extend(breaks)
+        self._shifts.extend(shifts)
+
+    def original_index(self, pos: int) -> int:
+        """Index in `original` of the normalised character at `pos`."""
+        if not self._breaks:
+            self._build()
+        return pos + self._shifts[bisect_right(self._breaks, pos) - 1]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) covering normalised [start, end), with trailing removed marks kept."""
+        if start >= end:
+            return start, start
+        o_start = self.original_index(start)
+        o_end = self.original_index(end - 1) + 1
+        while o_end < len(self.original) and _TABLE.get(ord(self.original[o_end]), "x") is None:
+            o_end += 1
+        return o_start, o_end
+
+
+def normalize_mapped(text: str) -> NormalizedText:
+    """Normalise `text`, keeping what is needed to map normalised positions back to `text`."""
+    return NormalizedText(text, normalize(text))
+
+
+def words(text: str) -> list[str]:
+    """The words of already-normalised text."""
+    return WORD.findall(text)

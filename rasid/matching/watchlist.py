@@ -1,0 +1,334 @@
+"""The watchlist language: TOML topics with term groups, rules and examples, validated with clear errors."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rasid.matching.terms import Term, TermError, parse_term
+
+
+class WatchlistError(Exception):
+    """A watchlist that cannot be used; `str()` names the file, topic, term or key, and the problem."""
+
+    def __init__(
+        self,
+        problem: str,
+        file: Path | str | None = None,
+        topic: str | None = None,
+        term: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.file = str(file) if file is not None else None
+        self.topic = topic
+        self.term = term
+        parts = [self.file or "<watchlist>"]
+        if topic:
+            parts.append(f"topic {topic!r}")
+        if term is not None:
+            parts.append(f"term {term!r}")
+        super().__init__(": ".join([*parts, problem]))
+
+
+@dataclass(frozen=True)
+class Group:
+    """A named set of terms; any one found means the group is present. `weight` counts to the score."""
+
+    name: str
+    terms: tuple[Term, ...]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When a topic fires: conditions on one sentence, plus conditions on the whole article."""
+
+    all: tuple[tuple[str, ...], ...] = ()
+    any: tuple[str, ...] = ()
+    near: int | None = None
+    not_: tuple[str, ...] = ()
+    not_near: tuple[str, ...] = ()
+    not_within: int = 3
+    anywhere: tuple[str, ...] = ()
+    nowhere: tuple[str, ...] = ()
+
+    def trigger_groups(self) -> tuple[str, ...]:
+        """The groups whose words make up a sentence's evidence."""
+        names = [g for alternatives in self.all for g in alternatives] + list(self.any)
+        return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Texts the topic must fire on (`match`, `planned`) and must not fire on (`no_match`)."""
+
+    match: tuple[str, ...] = ()
+    no_match: tuple[str, ...] = ()
+    planned: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One watch topic."""
+
+    id: str
+    title_ar: str
+    title_en: str
+    description: str
+    groups: dict[str, Group]
+    rules: tuple[Rule, ...]
+    min_score: float = 0.0
+    planned: bool = True
+    examples: Examples = field(default_factory=Examples)
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title_ar": self.title_ar,
+            "title_en": self.title_en,
+            "description": self.description,
+        }
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    """All topics of one or more watchlist files."""
+
+    topics: list[Topic]
+
+    def topic(self, topic_id: str) -> Topic:
+        for topic in self.topics:
+            if topic.id == topic_id:
+                return topic
+        raise KeyError(topic_id)
+
+    @property
+    def ids(self) -> list[str]:
+        return [t.id for t in self.topics]
+
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_TOPIC_KEYS = {
+    "id", "title_ar", "title_en", "description", "groups", "rules", "min_score", "planned", "examples"
+}  # fmt: skip
+_RULE_KEYS = {"all", "any", "near", "not", "not_near", "not_within", "anywhere", "nowhere"}
+_EXAMPLE_KEYS = {"match", "no_match", "planned"}
+
+
+class _Ctx:
+    def __init__(self, file: str, topic: str | None = None) -> None:
+        self.file = file
+        self.topic = topic
+
+    def error(self, problem: str, term: str | None = None) -> WatchlistError:
+        return WatchlistError(problem, self.file, self.topic, term)
+
+
+def _unknown_keys(data: dict[str, Any], allowed: set[str], where: str, ctx: _Ctx) -> None:
+    extra = sorted(set(data) - allowed)
+    if extra:
+        raise ctx.error(f"unknown key {extra[0]!r} in {where} (allowed: {', '.join(sorted(allowed))})")
+
+
+def _string(data: dict[str, Any], key: str, ctx: _Ctx, required: bool = True) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ctx.error(f"{key!r} must be a non-empty string")
+    return value.strip()
+
+
+def _strings(value: Any, where: str, ctx: _Ctx) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ctx.error(f"{where} must be a list of strings")
+    return list(value)
+
+
+def _parse_groups(raw: Any, ctx: _Ctx) -> dict[str, Group]:
+    if not isinstance(raw, dict) or not raw:
+        raise ctx.error("needs a [topics.groups] table with at least one named group of terms")
+    groups: dict[str, Group] = {}
+    for name, spec in raw.items():
+        if not _ID.match(name):
+            raise ctx.error(f"group name {name!r} must be lower-case letters, digits and _")
+        weight: Any = 1.0
+        if isinstance(spec, dict):
+            _unknown_keys(spec, {"terms", "weight"}, f"group {name!r}", ctx)
+            weight = spec.get("weight", 1.0)
+            spec = spec.get("terms", [])
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            raise ctx.error(f"group {name!r}: weight must be a number")
+        texts = _strings(spec, f"group {name!r}", ctx)
+        if not texts:
+            raise ctx.error(f"group {name!r} has no terms")
+        terms: list[Term] = []
+        for text in texts:
+            try:
+                terms.append(parse_term(text))
+            except TermError as exc:
+                raise ctx.error(f"group {name!r}: {exc}", term=text) from None
+        groups[name] = Group(name, tuple(terms), float(weight))
+    return groups
+
+
+def _group_names(value: Any, key: str, groups: dict[str, Group], ctx: _Ctx, i: int) -> list[str]:
+    names = _strings(value, f"rules[{i}].{key}", ctx)
+    for entry in names:
+        for name in entry.split("|"):
+            if name.strip() not in groups:
+                known = ", ".join(groups)
+                raise ctx.error(
+                    f"rules[{i}].{key} names group {name.strip()!r}, which is not defined (groups: {known})"
+                )
+    return names
+
+
+def _positive_int(value: Any, where: str, ctx: _Ctx) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ctx.error(f"{where} must be a whole number of words >= 1")
+    return value
+
+
+def _parse_rules(raw: Any, groups: dict[str, Group], ctx: _Ctx) -> tuple[Rule, ...]:
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list) or not raw:
+        raise ctx.error("needs at least one [[topics.rules]] entry")
+    rules = []
+    for i, spec in enumerate(raw):
+        if not isinstance(spec, dict):
+            raise ctx.error(f"rules[{i}] must be a table")
+        _unknown_keys(spec, _RULE_KEYS, f"rules[{i}]", ctx)
+        all_ = _group_names(spec.get("all", []), "all", groups, ctx, i)
+        any_ = _group_names(spec.get("any", []), "any", groups, ctx, i)
+        if not all_ and not any_:
+            raise ctx.error(f"rules[{i}] needs 'all' or 'any' (the groups a sentence must contain)")
+        if any("|" in name for name in any_):
+            raise ctx.error(f"rules[{i}].any lists alternatives already; use plain group names")
+        near = spec.get("near")
+        rules.append(
+            Rule(
+                all=tuple(tuple(n.strip() for n in entry.split("|")) for entry in all_),
+                any=tuple(any_),
+                near=None if near is None else _positive_int(near, f"rules[{i}].near", ctx),
+                not_=tuple(_group_names(spec.get("not", []), "not", groups, ctx, i)),
+                not_near=tuple(_group_names(spec.get("not_near", []), "not_near", groups, ctx, i)),
+                not_within=_positive_int(spec.get("not_within", 3), f"rules[{i}].not_within", ctx),
+                anywhere=tuple(_group_names(spec.get("anywhere", []), "anywhere", groups, ctx, i)),
+                nowhere=tuple(_group_names(spec.get("nowhere", []), "nowhere", groups, ctx, i)),
+            )
+        )
+        for key in ("not", "not_near", "anywhere", "nowhere"):
+            if any("|" in n for n in spec.get(key, [])):
+                raise ctx.error(f"rules[{i}].{key}: '|' alternatives are only for 'all'")
+    return tuple(rules)
+
+
+def _parse_examples(raw: Any, ctx: _Ctx) -> Examples:
+    if raw is None:
+        return Examples()
+    if not isinstance(raw, dict):
+        raise ctx.error("examples must be a table with 'match', 'no_match' and/or 'planned' lists")
+    _unknown_keys(raw, _EXAMPLE_KEYS, "examples", ctx)
+    return Examples(
+        match=tuple(_strings(raw.get("match", []), "examples.match", ctx)),
+        no_match=tuple(_strings(raw.get("no_match", []), "examples.no_match", ctx)),
+        planned=tuple(_strings(raw.get("planned", []), "examples.planned", ctx)),
+    )
+
+
+def _parse_topic(data: Any, index: int, file: str) -> Topic:
+    ctx = _Ctx(file)
+    if not isinstance(data, dict):
+        raise ctx.error(f"topics[{index}] must be a table")
+    topic_id = data.get("id")
+    if not isinstance(topic_id, str) or not _ID.match(topic_id):
+        raise ctx.error(f"topics[{index}]: 'id' must be lower-case letters, digits and _ (got {topic_id!r})")
+    ctx.topic = topic_id
+    _unknown_keys(data, _TOPIC_KEYS, "the topic", ctx)
+    groups = _parse_groups(data.get("groups"), ctx)
+    min_score = data.get("min_score", 0.0)
+    if isinstance(min_score, bool) or not isinstance(min_score, int | float):
+        raise ctx.error("'min_score' must be a number")
+    planned = data.get("planned", True)
+    if not isinstance(planned, bool):
+        raise ctx.error("'planned' must be true or false")
+    return Topic(
+        id=topic_id,
+        title_ar=_string(data, "title_ar", ctx),
+        title_en=_string(data, "title_en", ctx),
+        description=_string(data, "description", ctx, required=False),
+        groups=groups,
+        rules=_parse_rules(data.get("rules"), groups, ctx),
+        min_score=float(min_score),
+        planned=planned,
+        examples=_parse_examples(data.get("examples"), ctx),
+        source=file,
+    )
+
+
+def parse_watchlist(text: str, source: str = "<watchlist>") -> Watchlist:
+    """Parse watchlist TOML text without checking its examples."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise WatchlistError(f"not valid TOML: {exc}", source) from None
+    ctx = _Ctx(source)
+    _unknown_keys(data, {"topics"}, "the file", ctx)
+    raw_topics = data.get("topics")
+    if not isinstance(raw_topics, list) or not raw_topics:
+        raise ctx.error("no [[topics]] defined")
+    topics = [_parse_topic(t, i, source) for i, t in enumerate(raw_topics)]
+    _check_unique(topics)
+    return Watchlist(topics)
+
+
+def _check_unique(topics: Iterable[Topic]) -> None:
+    seen: dict[str, str | None] = {}
+    for topic in topics:
+        if topic.id in seen:
+            raise WatchlistError(f"defined twice (also in {seen[topic.id]})", topic.source, topic.id)
+        seen[topic.id] = topic.source
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise WatchlistError("no such file", path) from None
+    except UnicodeDecodeError:
+        raise WatchlistError("not UTF-8 text", path) from None
+    except OSError as exc:
+        raise WatchlistError(f"cannot read: {exc.strerror}", path) from None
+
+
+def load_watchlists(paths: Iterable[Path | str], check_examples: bool = True) -> Watchlist:
+    """Load and merge watchlist files; by default every topic's examples are checked (else WatchlistError)."""
+    topics: list[Topic] = []
+    for path in paths:
+        path = Path(path)
+        topics.extend(parse_watchlist(_read(path), str(path)).topics)
+    if not topics:
+        raise WatchlistError("no watchlist files given")
+    _check_unique(topics)
+    watchlist = Watchlist(topics)
+    if check_examples:
+        from rasid.matching.examples import check_examples as _check
+
+        failures = _check(watchlist)
+        if failures:
+            first = failures[0]
+            more = f" (and {len(failures) - 1} more failing example(s))" if len(failures) > 1 else ""
+            raise WatchlistError(first.problem + more, first.source, first.topic)
+    return watchlist
+
+
+def load_watchlist(path: Path | str, check_examples: bool = True) -> Watchlist:
+    """Load one watchlist file."""
+    return load_watchlists([path], check_examples=check_examples)

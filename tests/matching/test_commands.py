@@ -1,0 +1,120 @@
+"""`rasid match`, `rasid eval` and `rasid watchlist check` through a local click group (CliRunner)."""
+
+import json
+import os
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from rasid.commands.matching import eval_command, match_command, watchlist_group
+
+REPO = Path(__file__).resolve().parents[2]
+WATCHLIST = REPO / "config" / "watchlists" / "coalition.toml"
+SHARED = REPO / ".." / "shared"
+
+
+@click.group()
+@click.option("--config", "config_path", default=None)
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    ctx.obj = {"config_path": config_path}
+
+
+cli.add_command(match_command)
+cli.add_command(eval_command)
+cli.add_command(watchlist_group)
+
+
+def _lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+def test_match_reads_stdin_and_reports_bad_lines_without_stopping() -> None:
+    good = {"id": "a1", "title": "سوريا تنضم إلى التحالف الدولي ضد داعش", "text": "خبر."}
+    other = {"id": 7, "text": "مباراة كرة قدم."}
+    stdin = "\n".join(
+        [json.dumps(good, ensure_ascii=False), "{broken", json.dumps({"id": 3}), json.dumps(other)]
+    )
+    result = CliRunner().invoke(cli, ["match", "--watchlist", str(WATCHLIST)], input=stdin)
+    assert result.exit_code == 0, result.output
+    rows = _lines(result.stdout)
+    assert [r["id"] for r in rows] == ["a1", None, 3, 7]
+    assert rows[0]["topics"] == ["new_member"]
+    assert rows[0]["matches"][0]["evidence"][0]["field"] == "title"
+    assert "error" in rows[1] and rows[2]["error"] == '"text" must be a string'
+    assert rows[3] == {"id": 7, "topics": [], "matches": []}
+    assert "<stdin>:2: not JSON" in result.stderr and "<stdin>:3:" in result.stderr
+
+
+def test_match_files_with_explain(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        json.dumps({"id": "x", "text": "نفت الحكومة انضمامها إلى التحالف الدولي ضد داعش."}) + "\n"
+    )
+    result = CliRunner().invoke(cli, ["match", "--explain", "--watchlist", str(WATCHLIST), str(path)])
+    assert result.exit_code == 0, result.output
+    [row] = _lines(result.stdout)
+    assert row["topics"] == []
+    reasons = {e["topic"]: e["reasons"] for e in row["explain"]}
+    assert any("denied" in r for r in reasons["new_member"])
+
+
+def test_match_uses_the_config_and_exits_2_on_a_bad_one(tmp_path: Path) -> None:
+    config = tmp_path / "rasid.toml"
+    config.write_text(f'[watch]\nwatchlists = ["{WATCHLIST.as_posix()}"]\n')
+    result = CliRunner().invoke(cli, ["--config", str(config), "match"], input='{"id": 1, "text": "x"}\n')
+    assert result.exit_code == 0, result.output
+    missing = tmp_path / "none.toml"
+    result = CliRunner().invoke(cli, ["--config", str(missing), "match"], input="")
+    assert result.exit_code == 2 and "none.toml" in result.stderr
+    result = CliRunner().invoke(cli, ["match", "--watchlist", str(missing)], input="")
+    assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+def test_watchlist_check_reports_the_failing_example(tmp_path: Path) -> None:
+    ok = CliRunner().invoke(cli, ["watchlist", "check", str(WATCHLIST)])
+    assert ok.exit_code == 0, ok.output
+    assert "ok   new_member" in ok.stdout
+    broken = tmp_path / "w.toml"
+    broken.write_text(
+        WATCHLIST.read_text(encoding="utf-8").replace(
+            'no_match = [\n  "قررت المملكة',
+            'no_match = [\n  "انضمت سوريا إلى التحالف الدولي ضد داعش.",\n  "قررت المملكة',
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["watchlist", "check", str(broken)])
+    assert result.exit_code == 1
+    assert "FAIL new_member" in result.stdout
+    assert "examples.no_match fired but must not" in result.stderr and "انضمت سوريا" in result.stderr
+
+
+def test_eval_on_seeds_and_dev() -> None:
+    dev, seeds = SHARED / "matching" / "dev.jsonl", SHARED / "seeds"
+    if not dev.is_file() or not seeds.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"labelled passages missing: {dev}, {seeds}")
+        pytest.skip(f"labelled passages not found beside the repository ({dev})")
+    args = ["eval", "--watchlist", str(WATCHLIST), str(dev), "--seeds", str(seeds), "--json"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["passages"] == 32
+    assert {t["topic"] for t in data["topics"]} == {"new_member", "camp_handover", "communique"}
+    assert all(t["precision"] >= 0.95 and t["recall"] >= 0.95 for t in data["topics"])
+
+
+def test_eval_lists_false_positives_and_misses(tmp_path: Path) -> None:
+    path = tmp_path / "labelled.jsonl"
+    rows = [
+        {"id": "fp", "text": "انضمت سوريا إلى التحالف الدولي ضد داعش.", "labels": {"new_member": 0}},
+        {"id": "miss", "text": "خبر لا علاقة له.", "labels": {"new_member": 1}},
+        {"id": "b", "text": "خبر.", "labels": {"new_member": "B"}},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    result = CliRunner().invoke(cli, ["eval", "--watchlist", str(WATCHLIST), str(path)])
+    assert result.exit_code == 0, result.output
+    assert "false positives: fp" in result.stdout and "misses: miss" in result.stdout
+    assert CliRunner().invoke(cli, ["eval", "--watchlist", str(WATCHLIST)]).exit_code == 2
