@@ -138,12 +138,14 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...]) -> None:
 
 def _register() -> None:
     from rasid.commands.demo import demo_command
+    from rasid.commands.digest import digest_command
     from rasid.commands.extract import extract_command
     from rasid.commands.matching import eval_command, match_command, watchlist_group
     from rasid.commands.sources import sources_group
     from rasid.commands.status import status_command
 
     main.add_command(demo_command, "demo")
+    main.add_command(digest_command, "digest")
     main.add_command(match_command, "match")
     main.add_command(eval_command, "eval")
     main.add_command(watchlist_group, "watchlist")

@@ -202,6 +202,16 @@ class Daemon:
             max_instances=1,
             coalesce=True,
         )
+        from rasid.alerts.digest import add_digest_job, run_digest, topics_from_watchlist
+
+        services = self.services
+        add_digest_job(
+            scheduler,
+            self.settings.digest,
+            lambda: run_digest(
+                self.settings, services.db, topics_from_watchlist(services.watchlist), services.channels
+            ),
+        )
         scheduler.start()
         status = None
         if self.settings.daemon.http_port is not None:
