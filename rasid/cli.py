@@ -137,6 +137,7 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...]) -> None:
 
 
 def _register() -> None:
+    import rasid.commands.backtest  # noqa: F401  (adds `watchlist backtest`)
     from rasid.commands.demo import demo_command
     from rasid.commands.digest import digest_command
     from rasid.commands.extract import extract_command

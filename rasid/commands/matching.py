@@ -173,7 +173,7 @@ def eval_command(
 
 @click.group("watchlist")
 def watchlist_group() -> None:
-    """Work with watchlists: check them (the lead's `backtest` joins this group)."""
+    """Work with watchlists: check their examples, backtest changes on stored articles."""
 
 
 @watchlist_group.command("check")
