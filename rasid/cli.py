@@ -138,6 +138,7 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...]) -> None:
 
 def _register() -> None:
     import rasid.commands.backtest  # noqa: F401  (adds `watchlist backtest`)
+    from rasid.commands.alerts import alerts_group
     from rasid.commands.demo import demo_command
     from rasid.commands.digest import digest_command
     from rasid.commands.extract import extract_command
@@ -146,6 +147,7 @@ def _register() -> None:
     from rasid.commands.status import status_command
 
     main.add_command(demo_command, "demo")
+    main.add_command(alerts_group, "alerts")
     main.add_command(digest_command, "digest")
     main.add_command(match_command, "match")
     main.add_command(eval_command, "eval")

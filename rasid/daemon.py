@@ -51,6 +51,29 @@ def _merge(into: CrawlReport, report: CrawlReport) -> None:
     into.seconds += report.seconds
 
 
+def add_source_jobs(
+    scheduler: Any, sources: list[SourceSettings], crawl: Callable[[list[SourceSettings]], Any], jitter: float
+) -> None:
+    """One job per source: first run now (staggered), then every `poll` with jitter. A source never runs
+    twice at once (max_instances=1), and runs missed while the machine slept or the loop was blocked are
+    coalesced into one run, not replayed."""
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    now = datetime.now(UTC)
+    for i, source in enumerate(sources):
+        scheduler.add_job(
+            crawl,
+            IntervalTrigger(seconds=source.poll, jitter=source.poll * jitter or None),
+            args=[[source]],
+            id=f"crawl:{source.name}",
+            name=f"crawl {source.name}",
+            next_run_time=now + timedelta(milliseconds=50 * i),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(max(source.poll, 60)),
+        )
+
+
 class Daemon:
     """Schedules crawls and dispatches alerts until stopped, or until `stop_when` holds."""
 
@@ -181,20 +204,7 @@ class Daemon:
                 loop.add_signal_handler(sig, self.stop, signal.Signals(sig).name)
         await asyncio.to_thread(self.services.dispatcher.recover)
         scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
-        now = datetime.now(UTC)
-        jitter = self.settings.daemon.jitter
-        for i, source in enumerate(self.sources):
-            scheduler.add_job(
-                self.crawl,
-                IntervalTrigger(seconds=source.poll, jitter=source.poll * jitter or None),
-                args=[[source]],
-                id=f"crawl:{source.name}",
-                name=f"crawl {source.name}",
-                next_run_time=now + timedelta(milliseconds=50 * i),
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=int(max(source.poll, 60)),
-            )
+        add_source_jobs(scheduler, self.sources, self.crawl, self.settings.daemon.jitter)
         scheduler.add_job(
             self.dispatch,
             IntervalTrigger(seconds=self.settings.alerts.dispatch_every),

@@ -1,12 +1,32 @@
-"""Channels as apprise sees them: one Apprise object per configured channel, URLs checked and masked."""
+"""Channels as apprise sees them: one apprise plugin per configured channel, URLs checked and masked, and
+one send that reports what happened (ok, errors, Telegram's retry_after)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 import apprise
 
+from rasid.alerts.message import Message
+from rasid.alerts.telegram import retry_after
 from rasid.config import ChannelSettings, ConfigError
+
+IDEMPOTENCY_HEADER = "X-Rasid-Alert-Id"
+
+
+@dataclass
+class SendOutcome:
+    """What one send did: `retry_after` is set when the service asked us to wait (HTTP 429)."""
+
+    ok: bool
+    errors: list[str] = field(default_factory=list)
+    retry_after: float | None = None
+    duration_ms: float = 0.0
+
+    @property
+    def error(self) -> str:
+        return "; ".join(self.errors)[:1000] or "delivery failed"
 
 
 @dataclass
@@ -21,6 +41,42 @@ class Channel:
     @property
     def name(self) -> str:
         return self.settings.name
+
+    @property
+    def idempotent(self) -> bool:
+        """Whether each request carries the alert id in a header a receiver can deduplicate on."""
+        return isinstance(getattr(self.apprise[0], "headers", None), dict)
+
+    def send(self, message: Message, alert_id: int | None = None) -> SendOutcome:
+        """Send through apprise (which never raises); the alert id goes in an idempotency header
+        wherever the service takes custom headers (json://, xml://, form://, mailto://)."""
+        plugin = self.apprise[0]
+        headers = getattr(plugin, "headers", None)
+        if isinstance(headers, dict):
+            if alert_id is None:
+                headers.pop(IDEMPOTENCY_HEADER, None)
+            else:
+                headers[IDEMPOTENCY_HEADER] = str(alert_id)
+        # Telegram draws the title itself (in bold, above the body); our body already carries it.
+        title = "" if self.scheme == "tgram" else message.title
+        started = time.monotonic()
+        try:
+            result = self.apprise.notify(body=message.body, title=title, body_format=message.body_format)
+            ok = bool(result)
+            errors = (
+                []
+                if ok
+                else [
+                    str(getattr(entry, "message", entry))
+                    for entry in result.logs()
+                    if str(getattr(entry, "level", "ERROR")).upper() in ("WARNING", "ERROR", "CRITICAL")
+                ]
+            )
+        except Exception as exc:  # apprise should not raise; a plugin bug must not stop the dispatcher
+            ok, errors = False, [f"{type(exc).__name__}: {exc}"]
+        took = (time.monotonic() - started) * 1000
+        wait = None if ok else retry_after(errors)
+        return SendOutcome(ok, errors, wait, took)
 
 
 def open_channel(settings: ChannelSettings, config_path: str | None = None) -> Channel:

@@ -1,21 +1,30 @@
 """The dispatcher: works the outbox, sends each due alert through its channel with apprise, records every
-attempt, retries with exponential backoff, and gives up into the dead-letter state after a set time."""
+attempt, retries with exponential backoff (Telegram's retry_after honoured), and gives up into the
+dead-letter state after a set time. Claims carry a token and a lease, so a restarted or parallel
+dispatcher never sends an alert another one holds."""
 
 from __future__ import annotations
 
 import logging
-import time
+import os
+import socket
+import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
 
-from rasid.alerts.channels import Channel
-from rasid.alerts.message import AlertView, compose
+from rasid.alerts.batching import holds, release_now
+from rasid.alerts.channels import Channel, SendOutcome
+from rasid.alerts.message import AlertView, Also, compose, compose_batch
+from rasid.alerts.stories import StoryLinker
 from rasid.config.schema import AlertSettings
-from rasid.storage import Alert, Database, claim_due, release_stale, settle
+from rasid.storage import Alert, Article, Database, Match, claim_due, release_stale, settle
 from rasid.storage.clock import utcnow
+from rasid.storage.outbox import PENDING, SENDING, SENT, claimants, take
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +42,8 @@ class DispatchStats:
         return self
 
 
-def view_of(session: Session, alert: Alert, topic_titles: dict[str, str]) -> AlertView:
+def _article_view(article: Article, alert: Alert, topic_titles: dict[str, str]) -> AlertView:
     match = alert.match
-    article = match.article
     return AlertView(
         topic=alert.topic,
         topic_title=topic_titles.get(alert.topic, alert.topic),
@@ -46,7 +54,50 @@ def view_of(session: Session, alert: Alert, topic_titles: dict[str, str]) -> Ale
         fetched=article.fetched_at,
         modality=match.modality,
         evidence=list(match.evidence or []),
+        alert_id=alert.id,
     )
+
+
+def view_of(
+    session: Session, alert: Alert, topic_titles: dict[str, str], also: list[Alert] | None = None
+) -> AlertView:
+    """What an alert says; `also` are later alerts of its story carried in the same message."""
+    view = _article_view(alert.match.article, alert, topic_titles)
+    extra = tuple(
+        Also(a.match.article.source.name, a.match.article.title, a.match.article.url) for a in also or []
+    )
+    followup = False
+    if alert.parent_id is not None:
+        parent = session.get(Alert, alert.parent_id)
+        followup = parent is not None and parent.status == SENT
+    return AlertView(**{**view.__dict__, "also": extra, "followup": followup})
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _dead_here(token: str, me: str) -> bool:
+    """A claimant token ("host:pid:nonce") of a process of this host that no longer runs."""
+    parts = token.split(":")
+    if len(parts) != 3 or token == me:
+        return False
+    host, pid = parts[0], parts[1]
+    return host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid))
+
+
+@dataclass
+class _Job:
+    alert_id: int
+    channel: str
+    view: AlertView
+    folded: list[int]  # later alerts of the story carried in this message
 
 
 class Dispatcher:
@@ -63,78 +114,235 @@ class Dispatcher:
         self.settings = settings
         self.topic_titles = topic_titles
         self.on_sent = on_sent
+        self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+        self.lease = timedelta(seconds=settings.claim_lease)
+        self.stories = StoryLinker(settings.story_window, settings.story_similarity)
+
+    # -- start-up and housekeeping -------------------------------------------------------------------
 
     def recover(self) -> int:
-        """Alerts a killed dispatcher left in `sending` become pending again (run at start-up)."""
+        """Alerts a killed dispatcher left in `sending` become pending again (run at start-up): those of
+        dead processes of this host at once, any other claimant's when its lease has run out."""
         with self.db.session() as session:
-            n = release_stale(session, timedelta(seconds=0))
+            dead = [t for t in claimants(session) if _dead_here(t, self.token)]
+            n = release_stale(session, timedelta(0), dead_claimants=dead)
         if n:
-            log.warning("%d alerts were being sent when rasid last stopped; they will be sent again", n)
+            log.warning(
+                "%d alerts were being sent when a dispatcher stopped; they will be sent again "
+                "(receivers that honour the X-Rasid-Alert-Id header see them once)",
+                n,
+            )
         return n
 
-    def _retry_at(self, alert: Alert) -> datetime | None:
+    def _housekeeping(self) -> None:
+        with self.db.session() as session:
+            released = release_stale(session, timedelta(0))
+            linked = self.stories.link_new(session, limit=max(500, self.settings.claim_batch * 4))
+        if released:
+            log.warning("%d alerts whose dispatcher's lease ran out are pending again", released)
+        if linked:
+            log.info("%d alerts joined an earlier alert's story (also reported by)", linked)
+
+    def _retry_at(self, alert: Alert, wait: float | None = None) -> datetime | None:
         age = (utcnow() - alert.created_at).total_seconds()
         if age >= self.settings.give_up_after:
             return None
         delay = min(self.settings.retry_base * 2 ** max(alert.attempts - 1, 0), self.settings.retry_max)
+        if wait:  # the service said when (Telegram 429 retry_after): no sooner, and no later than needed
+            delay = wait
         return utcnow() + timedelta(seconds=delay)
 
-    def dispatch_due(self, limit: int = 100) -> DispatchStats:
-        """Send every due alert (blocking: run it in a worker thread); returns what happened."""
-        stats = DispatchStats()
-        while True:
-            with self.db.session() as session:
-                claimed = claim_due(session, limit=limit, channels=list(self.channels))
-                jobs = [(a.id, a.channel, view_of(session, a, self.topic_titles)) for a in claimed]
-            if not jobs:
-                return stats
-            for alert_id, channel_name, view in jobs:
-                stats += self._send(alert_id, self.channels[channel_name], view)
-            if len(jobs) < limit:
-                return stats
+    # -- the work --------------------------------------------------------------------------------------
 
-    def _send(self, alert_id: int, channel: Channel, view: AlertView) -> DispatchStats:
-        message = compose(view, channel.scheme, self.settings.timezone)
-        errors: list[str] = []
-        started = time.monotonic()
-        try:
-            result = channel.apprise.notify(
-                body=message.body, title=message.title, body_format=message.body_format
-            )
-            ok = bool(result)
-            if not ok:
-                errors = [
-                    str(getattr(entry, "message", entry))
-                    for entry in result.logs()
-                    if str(getattr(entry, "level", "ERROR")).upper() in ("WARNING", "ERROR", "CRITICAL")
-                ]
-        except Exception as exc:  # apprise should not raise; a plugin bug must not stop the dispatcher
-            ok, errors = False, [f"{type(exc).__name__}: {exc}"]
-        took = (time.monotonic() - started) * 1000
+    def dispatch_due(self, limit: int | None = None) -> DispatchStats:
+        """Send every due alert (blocking: run it in a worker thread); returns what happened."""
+        limit = limit or self.settings.claim_batch
+        stats = DispatchStats()
+        at_once = [name for name, ch in self.channels.items() if not holds(ch.settings)]
+        held = [name for name, ch in self.channels.items() if holds(ch.settings)]
+        while True:
+            self._housekeeping()
+            jobs = self._claim(at_once, limit) if at_once else []
+            if jobs:
+                stats += self._send_jobs(jobs)
+            if len(jobs) < limit:
+                break
+        for name in held:
+            stats += self._send_held(self.channels[name])
+        return stats
+
+    def _claim(self, channels: list[str], limit: int) -> list[_Job]:
         with self.db.session() as session:
-            if ok:
-                settle(session, alert_id, ok=True, duration_ms=took)
-                outcome = DispatchStats(sent=1)
-            else:
-                alert = session.get(Alert, alert_id)
-                assert alert is not None
-                retry_at = self._retry_at(alert)
-                error = "; ".join(errors)[:1000] or "delivery failed"
-                settle(session, alert_id, ok=False, error=error, retry_at=retry_at, duration_ms=took)
-                outcome = DispatchStats(failed=1, dead=0 if retry_at else 1)
-        if ok:
-            log.info(
-                "alert %d (%s) delivered to %s [%s]", alert_id, view.topic, channel.name, channel.masked_url
+            claimed = claim_due(
+                session,
+                limit=limit,
+                channels=channels,
+                token=self.token,
+                lease=self.lease,
+                stories_checked=True,
             )
-            if self.on_sent:
+            return self._jobs(session, claimed)
+
+    def _jobs(self, session: Session, claimed: list[Alert]) -> list[_Job]:
+        """Jobs for claimed alerts, loaded in a few queries (articles, outlets, later story alerts)."""
+        if not claimed:
+            return []
+        ids = [a.id for a in claimed]
+        loaded = session.scalars(
+            select(Alert)
+            .where(Alert.id.in_(ids))
+            .options(selectinload(Alert.match).selectinload(Match.article).selectinload(Article.source))
+        ).all()
+        del loaded  # kept in the session's identity map for the views below
+        kids: dict[int, list[Alert]] = defaultdict(list)
+        for child in session.scalars(
+            select(Alert)
+            .where(Alert.parent_id.in_(ids), Alert.status == PENDING)
+            .order_by(Alert.id)
+            .options(selectinload(Alert.match).selectinload(Match.article).selectinload(Article.source))
+        ):
+            kids[child.parent_id or 0].append(child)
+        return [self._job(session, a, kids.get(a.id, [])) for a in claimed]
+
+    def _job(self, session: Session, alert: Alert, children: list[Alert]) -> _Job:
+        """The job for a claimed alert, with the pending later alerts of its story folded in."""
+        held = take(session, [c.id for c in children], token=self.token, lease=self.lease)
+        folded = [c for c in children if c.id in held]
+        return _Job(alert.id, alert.channel, view_of(session, alert, self.topic_titles, folded), held)
+
+    def _send_jobs(self, jobs: list[_Job]) -> DispatchStats:
+        stats = DispatchStats()
+        waiting: dict[str, datetime] = {}  # channel -> retry time after a failure in this round
+        for job in jobs:
+            if job.channel in waiting:
+                self._postpone([job.alert_id, *job.folded], waiting[job.channel])
+                continue
+            channel = self.channels[job.channel]
+            message = compose(job.view, channel.scheme, channel.settings.timezone or self.settings.timezone)
+            outcome = channel.send(message, job.alert_id)
+            result, retry_at = self._record(channel, [job.alert_id], job.folded, outcome)
+            stats += result
+            if outcome.ok and self.on_sent:
+                self.on_sent(job.view, channel)
+            if not outcome.ok and retry_at is not None:
+                waiting[job.channel] = retry_at
+        return stats
+
+    def _send_held(self, channel: Channel) -> DispatchStats:
+        """A batching or quiet channel: when its time has come, every due alert in one message."""
+        tz = channel.settings.timezone or self.settings.timezone
+        now = utcnow()
+        with self.db.session() as session:
+            oldest = session.scalar(
+                select(func.min(Alert.created_at)).where(
+                    Alert.channel == channel.name, Alert.status == PENDING, Alert.next_attempt_at <= now
+                )
+            )
+            if not release_now(channel.settings, tz, oldest, now):
+                return DispatchStats()
+            claimed = claim_due(
+                session,
+                limit=500,
+                channels=[channel.name],
+                token=self.token,
+                lease=self.lease,
+                stories_checked=True,
+            )
+            jobs = self._jobs(session, claimed)
+        if not jobs:
+            return DispatchStats()
+        views = [j.view for j in jobs]
+        message = compose_batch(views, channel.scheme, tz)
+        outcome = channel.send(message, jobs[0].alert_id)
+        ids = [j.alert_id for j in jobs]
+        folded = [f for j in jobs for f in j.folded]
+        stats, _ = self._record(channel, ids, folded, outcome)
+        if outcome.ok and self.on_sent:
+            for view in views:
                 self.on_sent(view, channel)
-        else:
-            log.warning(
-                "alert %d to %s [%s] failed: %s%s",
-                alert_id,
-                channel.name,
-                channel.masked_url,
-                "; ".join(errors) or "delivery failed",
-                " (giving up)" if outcome.dead else " (will retry)",
+        return stats
+
+    def _postpone(self, ids: list[int], at: datetime) -> None:
+        """Claimed alerts not tried (their channel just failed) go back to pending, attempt not counted."""
+        with self.db.session() as session:
+            session.execute(
+                update(Alert)
+                .where(Alert.id.in_(ids), Alert.status == SENDING, Alert.claim_token == self.token)
+                .values(status=PENDING, claim_token=None, next_attempt_at=at, attempts=Alert.attempts - 1)
+                .execution_options(synchronize_session=False)
             )
-        return outcome
+
+    def _record(
+        self, channel: Channel, ids: list[int], folded: list[int], outcome: SendOutcome
+    ) -> tuple[DispatchStats, datetime | None]:
+        """Settle what one message carried: `ids` were attempted; `folded` rode along inside it."""
+        stats = DispatchStats()
+        retry_at: datetime | None = None
+        with self.db.session() as session:
+            for alert_id in ids:
+                if outcome.ok:
+                    kept = settle(
+                        session,
+                        alert_id,
+                        ok=True,
+                        duration_ms=outcome.duration_ms,
+                        token=self.token,
+                        sent_with=None if alert_id == ids[0] else ids[0],
+                    )
+                    stats.sent += 1
+                else:
+                    alert = session.get(Alert, alert_id)
+                    assert alert is not None
+                    retry_at = self._retry_at(alert, outcome.retry_after)
+                    kept = settle(
+                        session,
+                        alert_id,
+                        ok=False,
+                        error=outcome.error,
+                        retry_at=retry_at,
+                        duration_ms=outcome.duration_ms,
+                        token=self.token,
+                    )
+                    stats.failed += 1
+                    stats.dead += retry_at is None
+                if not kept:
+                    log.warning("alert %d was taken back from this dispatcher (lease ran out)", alert_id)
+            for alert_id in folded:
+                if outcome.ok:
+                    settle(session, alert_id, ok=True, token=self.token, sent_with=ids[0], record=False)
+            if not outcome.ok and folded:
+                session.flush()
+        if folded and not outcome.ok:
+            # The story's later alerts wait for its first one (or go alone if it is given up).
+            self._postpone(folded, retry_at or utcnow())
+        for alert_id in ids:
+            if outcome.ok:
+                log.info(
+                    "alert %d (%s) delivered to %s [%s]",
+                    alert_id,
+                    channel.name,
+                    channel.name,
+                    channel.masked_url,
+                )
+            else:
+                log.warning(
+                    "alert %d to %s [%s] failed: %s%s",
+                    alert_id,
+                    channel.name,
+                    channel.masked_url,
+                    outcome.error,
+                    " (giving up)"
+                    if retry_at is None
+                    else f" (retry at {retry_at.isoformat(timespec='seconds')})",
+                )
+        return stats, retry_at
+
+
+def counts(session: Session) -> dict[str, dict[str, int]]:
+    """channel -> status -> number of alerts (for reports)."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for channel, status, n in session.execute(
+        select(Alert.channel, Alert.status, func.count()).group_by(Alert.channel, Alert.status)
+    ):
+        out[channel][status] = int(n)
+    return dict(out)

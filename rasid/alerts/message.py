@@ -1,19 +1,32 @@
-"""Composing an alert for a channel: plain text for most services, escaped HTML for Telegram and email.
+"""What an alert says (AlertView) and its message for a channel: Telegram HTML, e-mail HTML, or plain text.
 
-Everything taken from the web (headline, outlet, sentence) is untrusted: escaped, and cut to size.
+Everything taken from the web (headline, outlet, sentence, URL) is untrusted: bidi controls removed,
+cut to size, and escaped wherever the channel reads markup.
 """
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 TELEGRAM_LIMIT = 4096
 HTML_SCHEMES = ("tgram", "mailto", "mailtos")
-_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
+PLANNED = " (مخطط/متوقع — planned)"
+ALSO = "أيضاً نشرته — also reported by"
+_BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None
+)
+
+
+@dataclass(frozen=True)
+class Also:
+    """A later outlet that reported the same story."""
+
+    outlet: str
+    headline: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,10 @@ class AlertView:
     fetched: datetime
     modality: str
     evidence: list[dict[str, Any]]
+    alert_id: int = 0
+    also: tuple[Also, ...] = field(default=())
+    # True when this alert only adds an outlet to a story already sent on the channel.
+    followup: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,70 +55,73 @@ class Message:
     body_format: str  # "text" | "html"
 
 
-def _clean(text: str, limit: int) -> str:
+def clean(text: str, limit: int) -> str:
+    """One line of untrusted text: bidi controls removed, whitespace folded, cut at `limit` with "…"."""
     text = " ".join(text.translate(_BIDI_CONTROLS).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _sentence(view: AlertView) -> tuple[str, list[tuple[int, int]]]:
-    """The first evidence sentence and its matched spans (relative to the sentence)."""
+def label(view: AlertView) -> str:
+    return clean(view.topic_title, 200) + (PLANNED if view.modality == "planned" else "")
+
+
+def when(view: AlertView, tz: str) -> str:
+    moment = view.published or view.fetched
+    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def sentence_of(view: AlertView) -> tuple[str, list[tuple[int, int]]]:
+    """The first evidence sentence (bidi controls removed) and its matched spans, relative to it."""
     for ev in view.evidence:
-        sentence = ev.get("sentence") or ""
-        if not sentence:
+        raw = ev.get("sentence") or ""
+        if not raw:
             continue
         base = int(ev.get("start", 0))
         spans = []
         for term in ev.get("terms", []):
             s, e = int(term.get("start", 0)) - base, int(term.get("end", 0)) - base
-            if 0 <= s < e <= len(sentence):
+            if 0 <= s < e <= len(raw):
                 spans.append((s, e))
-        return sentence, sorted(set(spans))
+        # Remove bidi controls while keeping the spans pointing at the same characters.
+        keep = [i for i, ch in enumerate(raw) if ord(ch) not in _BIDI_CONTROLS]
+        new_index = {old: new for new, old in enumerate(keep)}
+        text = "".join(raw[i] for i in keep)
+        moved = []
+        for s, e in sorted(set(spans)):
+            inside = [new_index[i] for i in range(s, e) if i in new_index]
+            if inside:
+                moved.append((inside[0], inside[-1] + 1))
+        return text, moved
     return "", []
 
 
-def _highlight(sentence: str, spans: list[tuple[int, int]], limit: int) -> str:
-    """HTML-escaped sentence with matched spans in <b>, cut at `limit` visible characters."""
-    out: list[str] = []
-    pos = 0
-    for s, e in spans:
-        if s < pos or s >= limit:
-            continue
-        out.append(html.escape(sentence[pos:s]))
-        out.append(f"<b>{html.escape(sentence[s : min(e, limit)])}</b>")
-        pos = min(e, limit)
-    out.append(html.escape(sentence[pos:limit]))
-    text = "".join(out)
-    return text + ("…" if len(sentence) > limit else "")
-
-
-def _when(view: AlertView, tz: str) -> str:
-    moment = view.published or view.fetched
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+def subject(view: AlertView) -> str:
+    return clean(f"[{view.topic_title}] {view.headline}", 200)
 
 
 def compose(view: AlertView, scheme: str, tz: str) -> Message:
     """The message for a channel whose apprise URL starts with `scheme`."""
-    planned = view.modality == "planned"
-    label = f"{view.topic_title}{' (مخطط/متوقع — planned)' if planned else ''}"
-    headline = _clean(view.headline, 300)
-    outlet = _clean(view.outlet, 100)
-    sentence, spans = _sentence(view)
-    sentence_clean = sentence.translate(_BIDI_CONTROLS)
-    title = _clean(f"[{view.topic_title}] {view.headline}", 200)
-    if scheme in HTML_SCHEMES:
-        body = (
-            f"<b>{html.escape(label)}</b>\n"
-            f"<b>{html.escape(headline)}</b>\n"
-            f"{html.escape(outlet)} · {_when(view, tz)}\n"
-        )
-        if sentence_clean:
-            body += f"\n{_highlight(sentence_clean, spans, 600)}\n"
-        body += f'\n<a href="{html.escape(view.url, quote=True)}">{html.escape(_clean(view.url, 300))}</a>'
-        if scheme.startswith("mailto"):
-            body = f'<div dir="rtl" lang="ar">{body.replace(chr(10), "<br>")}</div>'
-        return Message(title, body[:TELEGRAM_LIMIT], "html")
-    lines = [label, headline, f"{outlet} · {_when(view, tz)}"]
-    if sentence_clean:
-        lines += ["", _clean(sentence_clean, 600)]
-    lines += ["", view.url]
-    return Message(title, "\n".join(lines), "text")
+    from rasid.alerts.email import compose as email_message
+    from rasid.alerts.plain import compose as plain_message
+    from rasid.alerts.telegram import compose as telegram_message
+
+    if scheme == "tgram":
+        return telegram_message(view, tz)
+    if scheme.startswith("mailto"):
+        return email_message(view, tz)
+    return plain_message(view, tz)
+
+
+def compose_batch(views: list[AlertView], scheme: str, tz: str) -> Message:
+    """One message carrying several alerts held by a batching channel or its quiet hours."""
+    from rasid.alerts.email import compose_batch as email_batch
+    from rasid.alerts.plain import compose_batch as plain_batch
+    from rasid.alerts.telegram import compose_batch as telegram_batch
+
+    if len(views) == 1:
+        return compose(views[0], scheme, tz)
+    if scheme == "tgram":
+        return telegram_batch(views, tz)
+    if scheme.startswith("mailto"):
+        return email_batch(views, tz)
+    return plain_batch(views, tz)

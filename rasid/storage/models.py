@@ -41,6 +41,9 @@ class Source(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    health: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
+    health_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    health_notified: Mapped[str] = mapped_column(String(16), default="ok", server_default="ok")
 
     articles: Mapped[list[Article]] = relationship(back_populates="source")
 
@@ -116,6 +119,15 @@ class Alert(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The dispatcher that holds the alert while `sending` ("host:pid:nonce"); `next_attempt_at` is then
+    # the end of its lease.
+    claim_token: Mapped[str | None] = mapped_column(String(80))
+    # One story, one alert: the first alert of the same story on this channel ("also reported by").
+    parent_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Sent inside another alert's message (a story's first alert, or a batch): that alert's id.
+    sent_with: Mapped[int | None] = mapped_column(Integer)
+    # False until the dispatcher has looked for an earlier alert of the same story.
+    story_checked: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     match: Mapped[Match] = relationship()
     deliveries: Mapped[list[Delivery]] = relationship(back_populates="alert")
@@ -123,6 +135,7 @@ class Alert(Base):
     __table_args__ = (
         UniqueConstraint("article_id", "topic", "channel", name="uq_alerts_article_topic_channel"),
         Index("ix_alerts_status_due", "status", "next_attempt_at"),
+        Index("ix_alerts_channel_topic_created", "channel", "topic", "created_at"),
     )
 
 
@@ -137,5 +150,6 @@ class Delivery(Base):
     ok: Mapped[bool] = mapped_column(Boolean)
     error: Mapped[str | None] = mapped_column(Text)
     duration_ms: Mapped[float] = mapped_column(Float, default=0.0)
+    claim_token: Mapped[str | None] = mapped_column(String(80))
 
     alert: Mapped[Alert] = relationship(back_populates="deliveries")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from rasid.storage.articles import _insert
 from rasid.storage.clock import utcnow
@@ -58,6 +58,7 @@ def record_matches(
                         "attempts": 0,
                         "next_attempt_at": now,
                         "created_at": now,
+                        "story_checked": False,
                     },
                     ["article_id", "topic", "channel"],
                 ).returning(Alert.id)
@@ -67,40 +68,48 @@ def record_matches(
     return alert_ids
 
 
+def _followup_ready() -> ColumnElement[bool]:
+    """An "also reported by" alert waits until its story's first alert is sent or given up."""
+    parent = aliased(Alert)
+    settled = exists(select(parent.id).where(parent.id == Alert.parent_id, parent.status.in_([SENT, DEAD])))
+    return or_(Alert.parent_id.is_(None), settled)
+
+
 def claim_due(
-    session: Session, limit: int = 50, now: datetime | None = None, channels: Sequence[str] | None = None
+    session: Session,
+    limit: int = 50,
+    now: datetime | None = None,
+    channels: Sequence[str] | None = None,
+    *,
+    token: str | None = None,
+    lease: timedelta = timedelta(0),
+    stories_checked: bool = False,
 ) -> list[Alert]:
     """Take due pending alerts for this dispatcher: marked `sending` in the caller's transaction.
 
     On PostgreSQL rows are locked with SKIP LOCKED, so several dispatchers never take the same alert.
+    `token` names the claimant and `lease` how long it owns the alerts (kept in `next_attempt_at`);
+    with `stories_checked`, only alerts already grouped into stories are taken, and a story's later
+    alerts only once its first one is settled.
     """
     moment = now or utcnow()
     query = (
-        select(Alert)
+        select(Alert.id)
         .where(Alert.status == PENDING, Alert.next_attempt_at <= moment)
         .order_by(Alert.next_attempt_at, Alert.id)
         .limit(limit)
     )
     if channels is not None:
         query = query.where(Alert.channel.in_(list(channels)))
+    if stories_checked:
+        query = query.where(Alert.story_checked.is_(True), _followup_ready())
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(session.scalars(query.with_only_columns(Alert.id)))
-    claimed: list[int] = []
-    for alert_id in ids:
-        # A conditional update is atomic on both backends: of two dispatchers that saw the same row
-        # (possible on SQLite, which has no row locks), only one changes it.
-        result = session.execute(
-            update(Alert)
-            .where(Alert.id == alert_id, Alert.status == PENDING)
-            .values(status=SENDING, attempts=Alert.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(result, "rowcount", 0) == 1:
-            claimed.append(alert_id)
+        query = query.with_for_update(of=Alert, skip_locked=True)
+    ids = list(session.scalars(query))
+    claimed = take(session, ids, token=token, lease=lease, now=moment)
     if not claimed:
         return []
-    alerts = list(
+    return list(
         session.scalars(
             select(Alert)
             .where(Alert.id.in_(claimed))
@@ -108,7 +117,30 @@ def claim_due(
             .execution_options(populate_existing=True)
         )
     )
-    return alerts
+
+
+def take(
+    session: Session,
+    ids: Iterable[int],
+    *,
+    token: str | None = None,
+    lease: timedelta = timedelta(0),
+    now: datetime | None = None,
+) -> list[int]:
+    """Claim these alerts if still pending (a conditional update, atomic on both backends: of two
+    dispatchers that saw the same row, only one changes it); returns the ids this caller now holds."""
+    until = (now or utcnow()) + lease
+    claimed: list[int] = []
+    for alert_id in ids:
+        result = session.execute(
+            update(Alert)
+            .where(Alert.id == alert_id, Alert.status == PENDING)
+            .values(status=SENDING, attempts=Alert.attempts + 1, claim_token=token, next_attempt_at=until)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            claimed.append(alert_id)
+    return claimed
 
 
 def settle(
@@ -119,17 +151,39 @@ def settle(
     error: str | None = None,
     retry_at: datetime | None = None,
     duration_ms: float = 0.0,
-) -> None:
-    """Record one attempt: sent, to retry at `retry_at`, or dead when no retry is due."""
-    alert = session.get(Alert, alert_id)
+    token: str | None = None,
+    sent_with: int | None = None,
+    record: bool = True,
+) -> bool:
+    """Record one attempt: sent, to retry at `retry_at`, or dead when no retry is due.
+
+    With a `token`, the alert's state changes only if this claimant still holds it (a peer may have
+    taken it back after the lease ran out); returns whether the state changed. `record=False` changes
+    the state without a delivery row (an alert carried inside another alert's message).
+    """
+    alert = session.get(Alert, alert_id, populate_existing=True)
     if alert is None:
-        return
+        return False
     now = utcnow()
-    session.add(Delivery(alert_id=alert_id, attempted_at=now, ok=ok, error=error, duration_ms=duration_ms))
+    if record:
+        session.add(
+            Delivery(
+                alert_id=alert_id,
+                attempted_at=now,
+                ok=ok,
+                error=error,
+                duration_ms=duration_ms,
+                claim_token=token,
+            )
+        )
+    if token is not None and (alert.status != SENDING or alert.claim_token != token):
+        return False
+    alert.claim_token = None
     if ok:
         alert.status = SENT
         alert.sent_at = now
         alert.last_error = None
+        alert.sent_with = sent_with
     else:
         alert.last_error = error
         if retry_at is None:
@@ -137,15 +191,51 @@ def settle(
         else:
             alert.status = PENDING
             alert.next_attempt_at = retry_at
+    return True
 
 
-def release_stale(session: Session, older_than: timedelta, now: datetime | None = None) -> int:
-    """Alerts left `sending` by a dispatcher that died go back to pending; returns how many."""
+def release_stale(
+    session: Session,
+    older_than: timedelta,
+    now: datetime | None = None,
+    dead_claimants: Iterable[str] = (),
+) -> int:
+    """Alerts left `sending` by a dispatcher that died go back to pending; returns how many.
+
+    Released: claims whose lease (`next_attempt_at`) ended more than `older_than` ago, and claims of
+    the named claimants (known dead, e.g. a process of this host that no longer runs).
+    """
     moment = now or utcnow()
+    expired = Alert.next_attempt_at <= moment - older_than
+    dead = list(dead_claimants)
+    cond = or_(expired, Alert.claim_token.in_(dead)) if dead else expired
     result = session.execute(
         update(Alert)
-        .where(Alert.status == SENDING, Alert.next_attempt_at <= moment - older_than)
-        .values(status=PENDING)
+        .where(Alert.status == SENDING, cond)
+        .values(status=PENDING, claim_token=None, next_attempt_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def claimants(session: Session) -> list[str]:
+    """The tokens of dispatchers holding alerts right now."""
+    rows = session.scalars(
+        select(Alert.claim_token).where(Alert.status == SENDING, Alert.claim_token.is_not(None)).distinct()
+    )
+    return [t for t in rows if t]
+
+
+def retry_dead(session: Session, ids: Sequence[int] | None = None, now: datetime | None = None) -> int:
+    """Dead alerts (all, or these ids) become pending and due now, with a fresh give-up clock."""
+    moment = now or utcnow()
+    stmt = update(Alert).where(Alert.status == DEAD)
+    if ids is not None:
+        stmt = stmt.where(Alert.id.in_(list(ids)))
+    result = session.execute(
+        stmt.values(status=PENDING, next_attempt_at=moment, created_at=moment).execution_options(
+            synchronize_session=False
+        )
     )
     return int(getattr(result, "rowcount", 0) or 0)
 

@@ -1,86 +1,86 @@
-"""The dispatcher against a real json:// desk on loopback: delivered once, retried when the desk fails,
+"""The dispatcher against a real json:// sink on loopback: delivered once, retried when the sink fails,
 given up after the configured time, never sent twice across dispatcher restarts."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from rasid.alerts import Dispatcher, open_channels
+from alerts.helpers import dispatcher, queue
+from alerts.servers import http_sink
 from rasid.config import ChannelSettings
-from rasid.config.schema import AlertSettings
-from rasid.demo.desk import AlertDesk
-from rasid.storage import (
-    Alert,
-    Database,
-    Delivery,
-    NewArticle,
-    NewMatch,
-    ensure_sources,
-    record_matches,
-    store_article,
-)
+from rasid.storage import Alert, Database, Delivery
 from rasid.storage.clock import utcnow
 
 
-def _queue(db: Database, n: int, channels: list[str]) -> None:
+def _json(port: int) -> ChannelSettings:
+    return ChannelSettings(name="desk", url=f"json://127.0.0.1:{port}/alerts")
+
+
+def _make_due(db: Database) -> None:
     with db.session() as s:
-        sid = ensure_sources(s, [("منفذ", "https://x.org/")])["منفذ"]
-        for i in range(n):
-            art = store_article(s, sid, NewArticle(f"https://x.org/{i}", f"عنوان {i}", "نص"))
-            assert art is not None
-            evidence = [{"field": "text", "sentence": "انضمت دولة", "start": 0, "end": 10, "terms": []}]
-            record_matches(
-                s, art.id, [NewMatch("new_member", 2.0, "asserted", evidence)], {"new_member": channels}
-            )
+        for a in s.query(Alert).filter(Alert.status == "pending"):
+            a.next_attempt_at = utcnow() - timedelta(seconds=1)
 
 
-def _dispatcher(db: Database, desk: AlertDesk, **alert_settings: object) -> Dispatcher:
-    channels = open_channels([ChannelSettings(name="desk", url=desk.apprise_url())])
-    return Dispatcher(db, channels, AlertSettings(**alert_settings), {"new_member": "انضمام عضو جديد"})  # type: ignore[arg-type]
-
-
-def test_each_alert_delivered_once(db_url: str) -> None:
+def test_each_alert_delivered_once_with_its_idempotency_id(db_url: str) -> None:
     db = Database(db_url)
-    _queue(db, 5, ["desk"])
-    with AlertDesk() as desk:
-        d = _dispatcher(db, desk)
+    queue(db, 5, ["desk"])
+    with http_sink() as sink:
+        d = dispatcher(db, [_json(sink.port)])
         assert d.dispatch_due().sent == 5
         assert d.dispatch_due().sent == 0
-        _dispatcher(db, desk).recover()  # a restarted dispatcher finds nothing to resend
-        assert _dispatcher(db, desk).dispatch_due().sent == 0
-        assert len(desk.received) == 5
-        assert {r.title for r in desk.received} == {f"[انضمام عضو جديد] عنوان {i}" for i in range(5)}
+        dispatcher(db, [_json(sink.port)]).recover()  # a restarted dispatcher finds nothing to resend
+        assert dispatcher(db, [_json(sink.port)]).dispatch_due().sent == 0
+        assert len(sink.requests) == 5
+        with db.session() as s:
+            ids = sorted(str(a.id) for a in s.query(Alert))
+        assert sorted(sink.alert_ids()) == ids
+        first = sink.requests[0].payload["message"].splitlines()
+        assert first[0] == "انضمام عضو جديد" and first[-1].startswith("https://x.org/")
     db.dispose()
 
 
-def test_failures_are_retried_with_backoff_then_delivered(db_url: str) -> None:
+def test_a_channel_down_for_many_attempts_then_back(db_url: str) -> None:
     db = Database(db_url)
-    _queue(db, 2, ["desk"])
-    with AlertDesk() as desk:
-        desk.status = 500
-        d = _dispatcher(db, desk, retry_base="1s")
-        stats = d.dispatch_due()
-        assert stats.failed == 2 and stats.dead == 0 and desk.received == []
+    queue(db, 3, ["desk"])
+    with http_sink() as sink:
+        sink.status = 500
+        d = dispatcher(db, [_json(sink.port)], retry_base="1s", retry_max="4s")
+        delays = []
+        for _ in range(6):
+            stats = d.dispatch_due()
+            # One request per round: after the first failure the channel's other alerts wait with it.
+            assert stats.failed == 1 and stats.dead == 0
+            with db.session() as s:
+                alerts = s.query(Alert).order_by(Alert.id).all()
+                assert all(a.status == "pending" for a in alerts)
+                tried = min(alerts, key=lambda a: a.next_attempt_at)
+                delays.append(max(a.next_attempt_at for a in alerts) - utcnow())
+            _make_due(db)
+        assert len(sink.requests) == 6
+        # Exponential backoff, capped by retry_max.
+        assert delays[0] < timedelta(seconds=1.5) and timedelta(seconds=3) < delays[-1] <= timedelta(
+            seconds=4
+        )
+        sink.status = 200
+        assert d.dispatch_due().sent == 3
         with db.session() as s:
-            alerts = s.query(Alert).all()
-            assert all(a.status == "pending" and a.next_attempt_at > utcnow() for a in alerts)
-            assert all("500" in (a.last_error or "") for a in alerts)
-            for a in alerts:
-                a.next_attempt_at = utcnow() - timedelta(seconds=1)
-        desk.status = 200
-        assert d.dispatch_due().sent == 2
-        with db.session() as s:
-            assert s.query(Delivery).count() == 4
+            assert all(a.status == "sent" for a in s.query(Alert))
+            assert s.query(Delivery).filter(Delivery.ok.is_(False)).count() == 6
+            assert s.query(Delivery).filter(Delivery.ok.is_(True)).count() == 3
+        assert len({i for i in sink.alert_ids()}) == 3
+        del tried
     db.dispose()
 
 
 def test_gives_up_after_the_configured_time(db_url: str) -> None:
     db = Database(db_url)
-    _queue(db, 1, ["desk"])
-    with AlertDesk() as desk:
-        desk.status = 503
-        stats = _dispatcher(db, desk, give_up_after=0).dispatch_due()
+    queue(db, 1, ["desk"])
+    with http_sink() as sink:
+        sink.status = 503
+        stats = dispatcher(db, [_json(sink.port)], give_up_after=0).dispatch_due()
         assert stats.dead == 1
         with db.session() as s:
-            assert s.query(Alert).one().status == "dead"
+            alert = s.query(Alert).one()
+            assert alert.status == "dead" and "503" in (alert.last_error or "")
     db.dispose()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rasid.alerts.message import TELEGRAM_LIMIT, AlertView, compose
+from rasid.alerts.message import TELEGRAM_LIMIT, AlertView, Also, compose
+from rasid.alerts.telegram import size
 
 
 def _view(
@@ -67,4 +68,30 @@ def test_planned_events_are_marked() -> None:
 
 def test_email_is_right_to_left_html() -> None:
     msg = compose(_view(), "mailto", "UTC")
-    assert msg.body.startswith('<div dir="rtl" lang="ar">') and msg.body_format == "html"
+    assert msg.body.startswith('<div dir="rtl" lang="ar"') and msg.body_format == "html"
+    assert "<b>انضمامها</b>" in msg.body and msg.title == "[انضمام عضو جديد] سوريا تنضم إلى التحالف"
+
+
+def test_hostile_titles_arrive_escaped_and_cut_in_every_form() -> None:
+    hostile = '<a href="javascript:x">**x**</a> [l](http://e.vil) \u202b\u200fعنوان ' + "ش" * 10_000
+    view = _view(headline=hostile)
+    view = AlertView(**{**view.__dict__, "url": "https://e.org/" + "a" * 10_000, "outlet": "<i>منفذ</i>"})
+    tg = compose(view, "tgram", "UTC").body
+    assert size(tg) <= TELEGRAM_LIMIT and '<a href="javascript' not in tg and "&lt;a href=" in tg
+    assert "<i>" not in tg and "\u202b" not in tg and "\u200f" not in tg
+    assert tg.count("<b>") == tg.count("</b>") and tg.count("<a ") == tg.count("</a>")
+    mail = compose(view, "mailto", "UTC").body
+    assert "<i>" not in mail and "javascript" not in mail.split("&lt;a href=")[0]
+    plain = compose(view, "json", "UTC")
+    assert len(plain.body) < 4000 and len(plain.title) <= 200 and "\u202b" not in plain.body
+
+
+def test_followups_and_folded_reports_keep_the_plain_first_and_last_lines() -> None:
+    view = _view()
+    folded = AlertView(**{**view.__dict__, "also": (Also("مرصد", "عنوان آخر", "https://m.org/2"),)})
+    lines = compose(folded, "json", "UTC").body.splitlines()
+    assert lines[0] == "انضمام عضو جديد" and lines[-1] == view.url
+    assert any("مرصد" in line and "https://m.org/2" in line for line in lines)
+    follow = AlertView(**{**view.__dict__, "followup": True})
+    lines = compose(follow, "json", "UTC").body.splitlines()
+    assert lines[0] == "انضمام عضو جديد" and lines[-1] == view.url and "also reported by" in lines[1]

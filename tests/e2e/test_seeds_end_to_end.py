@@ -39,7 +39,7 @@ def _seed_outlets(seeds: Path) -> tuple[list[Outlet], dict[str, str]]:
             slug=slug,
             title=lines[0],
             paragraphs=lines[1:],
-            published=now - timedelta(hours=n + 1),
+            published=now - timedelta(days=3 * n, hours=1),  # the seeds report events days apart
             author="مراسل",
         )
         outlets[n % 3].articles.append(article)
@@ -59,7 +59,7 @@ def _config(tmp: Path, server: OutletServer, outlets: list[Outlet], desk: AlertD
             f'[[sources]]\nname = "{o.name}"\nhomepage = "{server.base_url(o.slug)}"\n{listing}poll = "2s"\n'
         )
     text = (
-        f'[storage]\nurl = "sqlite:///state/rasid.db"\n[crawler]\nallow_private_addresses = true\n'
+        f'[storage]\nurl = "sqlite:///state/rasid.db"\n[crawler]\nallow_private_addresses = true\nmax_article_age = "30d"\n'
         f'[watch]\nwatchlists = ["{WATCHLIST}"]\n[alerts]\ndispatch_every = "1s"\n'
         + "".join(sources)
         + f'[[channels]]\nname = "desk"\nurl = "{desk.apprise_url("desk")}"\ntopics = ["*"]\n'

@@ -1,0 +1,1 @@
+"""Tests of rasid.alerts: messages, channels on loopback servers, the dispatcher, stories, commands."""

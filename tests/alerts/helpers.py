@@ -1,0 +1,57 @@
+"""Queueing alerts for tests: distinct articles (so they do not group into one story), real outbox rows."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from rasid.alerts import Dispatcher, open_channels
+from rasid.config import ChannelSettings
+from rasid.config.schema import AlertSettings
+from rasid.storage import Database, NewArticle, NewMatch, ensure_sources, record_matches, store_article
+
+TITLES = {"new_member": "انضمام عضو جديد", "camp_handover": "تسليم مخيم", "communique": "بيان وزاري"}
+_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+
+
+def word(rng: random.Random) -> str:
+    return "".join(rng.choice(_LETTERS) for _ in range(rng.randint(4, 7)))
+
+
+def headline(rng: random.Random, words: int = 8) -> str:
+    """Made-up Arabic-letter words: unrelated to any other headline the generator makes."""
+    return " ".join(word(rng) for _ in range(words))
+
+
+def queue(
+    db: Database,
+    n: int,
+    channels: list[str],
+    topic: str = "new_member",
+    seed: int = 1,
+    outlet: str = "منفذ",
+) -> list[int]:
+    """`n` unrelated articles, each matching `topic`, routed to `channels`; returns the article ids."""
+    rng = random.Random(seed)
+    ids = []
+    with db.session() as s:
+        sid = ensure_sources(s, [(outlet, "https://x.org/")])[outlet]
+        for i in range(n):
+            title = headline(rng)
+            text = headline(rng, 40)
+            art = store_article(
+                s,
+                sid,
+                NewArticle(
+                    f"https://x.org/{seed}/{i}", title, text, published=datetime(2026, 11, 22, 9, tzinfo=UTC)
+                ),
+            )
+            assert art is not None
+            evidence = [{"field": "text", "sentence": "انضمت دولة", "start": 0, "end": 10, "terms": []}]
+            record_matches(s, art.id, [NewMatch(topic, 2.0, "asserted", evidence)], {topic: channels})
+            ids.append(art.id)
+    return ids
+
+
+def dispatcher(db: Database, channels: list[ChannelSettings], **alert_settings: object) -> Dispatcher:
+    return Dispatcher(db, open_channels(channels), AlertSettings(**alert_settings), TITLES)  # type: ignore[arg-type]
