@@ -121,11 +121,10 @@ def check(ctx: click.Context) -> None:
     db = Database(settings.storage.url)
     with db.session() as session:
         rows = {s.name: s for s in session.scalars(select(Source))}
-        counts = dict(
-            session.execute(select(Article.source_id, func.count()).group_by(Article.source_id))
-            .tuples()
-            .all()
-        )
+        counts: dict[int, int] = {
+            sid: n
+            for sid, n in session.execute(select(Article.source_id, func.count()).group_by(Article.source_id))
+        }
         states: dict[int, list[FeedState]] = {}
         for state in session.scalars(select(FeedState)):
             states.setdefault(state.source_id, []).append(state)

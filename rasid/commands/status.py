@@ -27,7 +27,10 @@ def status_command(ctx: click.Context) -> None:
         sources = {s.name: s for s in session.scalars(select(Source))}
         articles = session.scalar(select(func.count()).select_from(Article)) or 0
         queue = dict(
-            session.execute(select(Alert.status, func.count()).group_by(Alert.status)).tuples().all()
+            [
+                (status, n)
+                for status, n in session.execute(select(Alert.status, func.count()).group_by(Alert.status))
+            ]
         )
         latest = session.scalar(select(func.max(Article.fetched_at)))
         click.secho("Sources", bold=True)

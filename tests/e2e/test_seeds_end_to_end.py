@@ -47,7 +47,7 @@ def _seed_outlets(seeds: Path) -> tuple[list[Outlet], dict[str, str]]:
     return outlets, slugs
 
 
-def _config(tmp: Path, server: OutletServer, outlets: list[Outlet], desk: AlertDesk) -> Path:
+def _config(tmp: Path, server: OutletServer, outlets: list[Outlet], desk: AlertDesk, storage: str) -> Path:
     sources = []
     for i, o in enumerate(outlets):
         listing = ""
@@ -59,7 +59,8 @@ def _config(tmp: Path, server: OutletServer, outlets: list[Outlet], desk: AlertD
             f'[[sources]]\nname = "{o.name}"\nhomepage = "{server.base_url(o.slug)}"\n{listing}poll = "2s"\n'
         )
     text = (
-        f'[storage]\nurl = "sqlite:///state/rasid.db"\n[crawler]\nallow_private_addresses = true\nmax_article_age = "30d"\n'
+        f'[storage]\nurl = "{storage}"\n'
+        '[crawler]\nallow_private_addresses = true\nmax_article_age = "30d"\n'
         f'[watch]\nwatchlists = ["{WATCHLIST}"]\n[alerts]\ndispatch_every = "1s"\n'
         + "".join(sources)
         + f'[[channels]]\nname = "desk"\nurl = "{desk.apprise_url("desk")}"\ntopics = ["*"]\n'
@@ -88,14 +89,22 @@ def _alerts(desk: AlertDesk, titles: dict[str, str], url_to_seed: dict[str, str]
     return out
 
 
-def test_seeds_raise_exactly_the_labelled_alerts(shared_dir: Path, tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage(request: pytest.FixtureRequest) -> str:
+    """The end-to-end run on the embedded default and on PostgreSQL."""
+    if request.param == "sqlite":
+        return "sqlite:///state/rasid.db"
+    return str(request.getfixturevalue("pg_url"))
+
+
+def test_seeds_raise_exactly_the_labelled_alerts(shared_dir: Path, tmp_path: Path, storage: str) -> None:
     seeds = shared_dir / "seeds"
     labels = json.loads((seeds / "labels.json").read_text(encoding="utf-8"))["labels"]
     outlets, slugs = _seed_outlets(seeds)
     titles = {t.id: t.title_ar for t in load_watchlists([WATCHLIST]).topics}
     received: list[Received] = []
     with OutletServer(outlets) as server, AlertDesk(on_alert=received.append) as desk:
-        config = _config(tmp_path, server, outlets, desk)
+        config = _config(tmp_path, server, outlets, desk, storage)
         url_to_seed = {
             server.article_url(o.slug, a.slug).rstrip("/"): slugs[a.slug] for o in outlets for a in o.articles
         }
