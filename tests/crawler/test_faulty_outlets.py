@@ -133,6 +133,30 @@ def _dupes_and_bytes(server: OutletServer, slug: str) -> None:
     server.set_hook(slug, "*", hook)
 
 
+def _truncated_and_entities(server: OutletServer) -> None:
+    """A feed cut mid-item keeps its complete items; a feed with entity bombs and an external entity is read
+    without expanding either."""
+    base = server.base_url("truncated")
+    full = _rss(base, [base + "articles/truncated-0.html", base + "articles/truncated-1.html"])
+    cut = full[: full.index(b"</item>", full.index(b"truncated-1")) - 10]
+    server.set_hook(
+        "truncated", "/feed.xml", lambda r: Response(body=cut, content_type="application/rss+xml")
+    )
+    base = server.base_url("entities")
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY x SYSTEM "file:///etc/passwd">]><rss><channel>'
+        + b"".join(
+            f"<item><title>&c;&x;</title><link>{base}articles/entities-{i}.html</link></item>".encode()
+            for i in range(2)
+        )
+        + b"</channel></rss>"
+    )
+    server.set_hook(
+        "entities", "/feed.xml", lambda r: Response(body=bomb, content_type="application/rss+xml")
+    )
+
+
 def _thousands(server: OutletServer, slug: str) -> None:
     base = server.base_url(slug)
     links = [f"{base}articles/many-{i}.html" for i in range(5000)]
@@ -147,6 +171,8 @@ def test_faulty_outlets_do_not_hurt_the_healthy_one(tmp_path: Path) -> None:
         Outlet("pages", "pages", _articles("pages", 6)),
         Outlet("dupes", "dupes", _articles("dupes", 2)),
         Outlet("thousands", "thousands", []),
+        Outlet("truncated", "truncated", _articles("truncated", 2)),
+        Outlet("entities", "entities", _articles("entities", 2)),
     ]
     with OutletServer(outlets) as server:
         for name, (path, factory, _) in FAULTS.items():
@@ -154,6 +180,7 @@ def test_faulty_outlets_do_not_hurt_the_healthy_one(tmp_path: Path) -> None:
         _page_faults(server, "pages")
         _dupes_and_bytes(server, "dupes")
         _thousands(server, "thousands")
+        _truncated_and_entities(server)
         sources = "".join(
             f'[[sources]]\nname = "{o.name}"\nhomepage = "{server.base_url(o.slug)}"\n'
             f'feeds = ["{server.feed_url(o.slug)}"]\n'
@@ -199,6 +226,9 @@ def test_faulty_outlets_do_not_hurt_the_healthy_one(tmp_path: Path) -> None:
     assert stored["pages"] == 2
     # duplicate GUIDs and tracking parameters: each article fetched and stored once; bad bytes survive
     assert stored["dupes"] == 2
+    # the complete item of a truncated feed is fetched; entity tricks are neither expanded nor fatal
+    assert stored["truncated"] >= 1 and stored["entities"] == 2
+    assert "root:" not in (tmp_path / "rasid.db").read_bytes().decode("latin-1")
     # thousands of items: bounded by max_articles_per_source (plus the feed itself and robots.txt)
     assert thousands_requests <= 50 + 3
     assert "cycle done" in run.stdout
