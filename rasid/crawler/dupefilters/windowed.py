@@ -13,7 +13,7 @@ from typing import Any
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 
-class WindowedRedisDupeFilter(RFPDupeFilter):  # type: ignore[misc]
+class WindowedRedisDupeFilter(RFPDupeFilter):
     def __init__(self, server: Any, key: str, debug: bool = False, window: float = 600.0) -> None:
         super().__init__(server, key, debug)
         self.window = max(float(window), 1.0)

@@ -18,7 +18,7 @@ from rasid.crawler.spiders.sources import SourcesSpider
 log = logging.getLogger(__name__)
 
 
-class SharedSourcesSpider(RedisMixin, SourcesSpider):  # type: ignore[misc]
+class SharedSourcesSpider(RedisMixin, SourcesSpider):
     name = "rasid-shared"
     redis_batch_size = 4  # sources taken at a time, so idle workers get their share
 
@@ -30,7 +30,7 @@ class SharedSourcesSpider(RedisMixin, SourcesSpider):  # type: ignore[misc]
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SharedSourcesSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.setup_redis(crawler)
-        return spider  # type: ignore[no-any-return]
+        return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.next_requests():
