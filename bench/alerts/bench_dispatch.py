@@ -3,6 +3,13 @@ beside apprise called directly in a loop (the baseline), and end-to-end latency 
 alert received while articles keep arriving.
 
     .venv/bin/python bench/alerts/bench_dispatch.py [--alerts 10000] [--latency 1000] [--rate 100] [--db URL]
+        [--concurrency 1,4] [--repeat 1]
+
+Each round runs the baseline, then the dispatcher once per `--concurrency` value (alerts.concurrency; 1 is
+the default, one send at a time) over the same backlog (put back to pending, deliveries dropped and stories
+to be grouped again between runs, with a fresh dispatcher). Wall time is the figure; the process CPU time
+is printed beside it because other work on the machine inflates wall time. With several rounds the median
+of each measure is reported. The latency run uses the first concurrency value.
 """
 
 from __future__ import annotations
@@ -20,11 +27,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import apprise
+from sqlalchemy import delete, update
 
 from rasid.alerts import Dispatcher, open_channels
 from rasid.config import ChannelSettings
 from rasid.config.schema import AlertSettings
-from rasid.storage import Database, NewArticle, NewMatch, ensure_sources, record_matches, store_article
+from rasid.storage import (
+    Alert,
+    Database,
+    Delivery,
+    NewArticle,
+    NewMatch,
+    ensure_sources,
+    record_matches,
+    store_article,
+)
 
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 
@@ -86,12 +103,38 @@ def store(db: Database, n: int, rng: random.Random, tag: str) -> dict[int, float
     return stored
 
 
+def reset(db: Database) -> None:
+    """The backlog as it was stored: every alert pending, ungrouped, never attempted."""
+    with db.session() as s:
+        s.execute(delete(Delivery))
+        s.execute(
+            update(Alert).values(
+                status="pending",
+                attempts=0,
+                claim_token=None,
+                sent_at=None,
+                sent_with=None,
+                parent_id=None,
+                story_checked=False,
+                last_error=None,
+                next_attempt_at=datetime.now(UTC),
+            )
+        )
+
+
+def timed(fn):  # type: ignore[no-untyped-def]
+    """(wall seconds, process CPU seconds, result) of fn()."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return time.perf_counter() - wall, time.process_time() - cpu, out
+
+
 def baseline(url: str, n: int, body: str) -> float:
     app = apprise.Apprise()
     app.add(url)
     started = time.perf_counter()
     for i in range(n):
-        app[0].headers["X-Rasid-Alert-Id"] = f"b{i}"
+        app[0].headers["X-Rasid-Alert-Id"] = f"b{i}"  # type: ignore[attr-defined]
         assert app.notify(body=body, title="[موضوع] عنوان", body_format="text")
     return time.perf_counter() - started
 
@@ -102,12 +145,19 @@ def main() -> int:
     parser.add_argument("--latency", type=int, default=1000, help="articles stored while dispatching")
     parser.add_argument("--rate", type=float, default=100.0, help="articles per second in the latency run")
     parser.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
+    parser.add_argument("--concurrency", default="1", help="alerts.concurrency values to run, e.g. 1,4")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds (baseline + each concurrency)")
     args = parser.parse_args()
+    widths = [int(c) for c in args.concurrency.split(",")]
     tmp = tempfile.mkdtemp(prefix="rasid-bench-")
     db = Database(args.db or f"sqlite:///{Path(tmp) / 'bench.db'}")
     sink = Sink()
-    channels = open_channels([ChannelSettings(name="sink", url=sink.url)])
-    dispatcher = Dispatcher(db, channels, AlertSettings(claim_batch=100), {"t": "موضوع"})
+    titles = {"t": "موضوع"}
+
+    def make(width: int) -> Dispatcher:
+        channels = open_channels([ChannelSettings(name="sink", url=sink.url)])
+        return Dispatcher(db, channels, AlertSettings(claim_batch=100, concurrency=width), titles)
+
     rng = random.Random(7)
 
     t0 = time.perf_counter()
@@ -121,11 +171,23 @@ def main() -> int:
         + words(rng, 12)
         + "\n\nhttps://b.example/x"
     )
-    base_s = baseline(sink.url, args.alerts, sample)
-    t0 = time.perf_counter()
-    stats = dispatcher.dispatch_due()
-    disp_s = time.perf_counter() - t0
-    assert stats.sent == args.alerts, stats
+    base: list[tuple[float, float]] = []
+    runs: dict[int, list[tuple[float, float]]] = {w: [] for w in widths}
+    for rnd in range(args.repeat):
+        wall, cpu, _ = timed(lambda: baseline(sink.url, args.alerts, sample))
+        base.append((wall, cpu))
+        print(f"round {rnd + 1}: baseline {wall:.1f}s (cpu {cpu:.1f}s)", file=sys.stderr)
+        for width in widths:
+            reset(db)
+            worker = make(width)
+            wall, cpu, stats = timed(worker.dispatch_due)
+            worker.close()
+            assert stats.sent == args.alerts, stats
+            runs[width].append((wall, cpu))
+            print(f"round {rnd + 1}: dispatcher x{width} {wall:.1f}s (cpu {cpu:.1f}s)", file=sys.stderr)
+    base_s = statistics.median(w for w, _ in base)
+    base_cpu = statistics.median(c for _, c in base)
+    dispatcher = make(widths[0])
 
     # Latency: articles arrive at `rate` while the dispatcher works the outbox in a loop (as the daemon
     # does after each crawl), measured from the article's commit to the sink's receipt.
@@ -146,21 +208,38 @@ def main() -> int:
             time.sleep(0.02)
     producer.join()
     lat = sorted(sink.arrived[str(k)] - t for k, t in stored.items())
-    result = {
+    result: dict[str, object] = {
         "alerts": args.alerts,
         "database": db.engine.dialect.name,
+        "rounds": args.repeat,
         "baseline_apprise_loop_s": round(base_s, 2),
         "baseline_per_s": round(args.alerts / base_s, 1),
-        "dispatcher_s": round(disp_s, 2),
-        "dispatcher_per_s": round(args.alerts / disp_s, 1),
-        "overhead_pct": round(100 * (disp_s - base_s) / base_s, 1),
-        "latency_articles": len(lat),
-        "latency_rate_per_s": args.rate,
-        "latency_median_ms": round(1000 * statistics.median(lat), 1),
-        "latency_p95_ms": round(1000 * lat[int(0.95 * (len(lat) - 1))], 1),
-        "latency_max_ms": round(1000 * lat[-1], 1),
+        "baseline_cpu_s": round(base_cpu, 2),
     }
+    for width in widths:
+        disp_s = statistics.median(w for w, _ in runs[width])
+        disp_cpu = statistics.median(c for _, c in runs[width])
+        key = "dispatcher" if width == 1 else f"dispatcher_x{width}"
+        result[f"{key}_s"] = round(disp_s, 2)
+        result[f"{key}_per_s"] = round(args.alerts / disp_s, 1)
+        result[f"{key}_cpu_s"] = round(disp_cpu, 2)
+        result[f"{key}_overhead_pct" if width != 1 else "overhead_pct"] = round(
+            100 * (disp_s - base_s) / base_s, 1
+        )
+        result[f"{key}_rounds_s"] = [round(w, 2) for w, _ in runs[width]]
+    result["baseline_rounds_s"] = [round(w, 2) for w, _ in base]
+    result.update(
+        {
+            "latency_concurrency": widths[0],
+            "latency_articles": len(lat),
+            "latency_rate_per_s": args.rate,
+            "latency_median_ms": round(1000 * statistics.median(lat), 1),
+            "latency_p95_ms": round(1000 * lat[int(0.95 * (len(lat) - 1))], 1),
+            "latency_max_ms": round(1000 * lat[-1], 1),
+        }
+    )
     print(json.dumps(result, indent=2))
+    dispatcher.close()
     db.dispose()
     return 0
 

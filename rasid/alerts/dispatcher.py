@@ -8,23 +8,26 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from rasid.alerts.batching import holds, release_now
-from rasid.alerts.channels import Channel, SendOutcome
+from rasid.alerts.channels import Channel, SendOutcome, open_channel
 from rasid.alerts.message import AlertView, Also, compose, compose_batch
 from rasid.alerts.stories import StoryLinker
 from rasid.config.schema import AlertSettings
-from rasid.storage import Alert, Article, Database, Match, claim_due, release_stale, settle
+from rasid.storage import Alert, Article, Database, Match, Source, claim_due, release_stale, settle
 from rasid.storage.clock import utcnow
-from rasid.storage.outbox import PENDING, SENDING, SENT, claimants, take
+from rasid.storage.outbox import PENDING, SENDING, SENT, claimants, settle_sent, take
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +103,28 @@ class _Job:
     folded: list[int]  # later alerts of the story carried in this message
 
 
+def _view_columns():  # type: ignore[no-untyped-def]
+    """What a message says about an alert, in one joined SELECT (alert, match, article, outlet)."""
+    return (
+        select(
+            Alert.id,
+            Alert.topic,
+            Alert.parent_id,
+            Article.title,
+            Article.url,
+            Article.published_at,
+            Article.fetched_at,
+            Source.name,
+            Match.modality,
+            Match.evidence,
+            Alert.channel,
+        )
+        .join(Match, Match.id == Alert.match_id)
+        .join(Article, Article.id == Match.article_id)
+        .join(Source, Source.id == Article.source_id)
+    )
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -117,6 +142,8 @@ class Dispatcher:
         self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self.lease = timedelta(seconds=settings.claim_lease)
         self.stories = StoryLinker(settings.story_window, settings.story_similarity)
+        self._pool: ThreadPoolExecutor | None = None
+        self._local = threading.local()
 
     # -- start-up and housekeeping -------------------------------------------------------------------
 
@@ -184,25 +211,52 @@ class Dispatcher:
             return self._jobs(session, claimed)
 
     def _jobs(self, session: Session, claimed: list[Alert]) -> list[_Job]:
-        """Jobs for claimed alerts, loaded in a few queries (articles, outlets, later story alerts)."""
+        """Jobs for claimed alerts, loaded in a few queries for the whole batch (the columns the views
+        need, joined: no ORM objects per alert), with the pending later alerts of each story folded in."""
         if not claimed:
             return []
         ids = [a.id for a in claimed]
-        loaded = session.scalars(
-            select(Alert)
-            .where(Alert.id.in_(ids))
-            .options(selectinload(Alert.match).selectinload(Match.article).selectinload(Article.source))
-        ).all()
-        del loaded  # kept in the session's identity map for the views below
-        kids: dict[int, list[Alert]] = defaultdict(list)
-        for child in session.scalars(
-            select(Alert)
-            .where(Alert.parent_id.in_(ids), Alert.status == PENDING)
-            .order_by(Alert.id)
-            .options(selectinload(Alert.match).selectinload(Match.article).selectinload(Article.source))
+        rows = {r[0]: r for r in session.execute(_view_columns().where(Alert.id.in_(ids)))}
+        kids: dict[int, list[Any]] = defaultdict(list)
+        for r in session.execute(
+            _view_columns().where(Alert.parent_id.in_(ids), Alert.status == PENDING).order_by(Alert.id)
         ):
-            kids[child.parent_id or 0].append(child)
-        return [self._job(session, a, kids.get(a.id, [])) for a in claimed]
+            kids[r[2]].append(r)
+        parents = {r[2] for r in rows.values() if r[2] is not None}
+        parent_status: dict[int, str] = {}
+        if parents:
+            for pid, status in session.execute(select(Alert.id, Alert.status).where(Alert.id.in_(parents))):
+                parent_status[pid] = status
+        jobs = []
+        for alert_id in ids:
+            row = rows[alert_id]
+            children = kids.get(alert_id, [])
+            held = take(session, [c[0] for c in children], token=self.token, lease=self.lease)
+            folded = [c for c in children if c[0] in held]
+            view = AlertView(
+                **{
+                    **self._row_view(row).__dict__,
+                    "also": tuple(Also(c[7], c[3], c[4]) for c in folded),
+                    "followup": row[2] is not None and parent_status.get(row[2]) == SENT,
+                }
+            )
+            jobs.append(_Job(alert_id, row[10], view, held))
+        return jobs
+
+    def _row_view(self, row: Any) -> AlertView:
+        alert_id, topic, _parent, title, url, published, fetched, outlet, modality, evidence, _ch = row
+        return AlertView(
+            topic=topic,
+            topic_title=self.topic_titles.get(topic, topic),
+            headline=title,
+            outlet=outlet,
+            url=url,
+            published=published,
+            fetched=fetched,
+            modality=modality,
+            evidence=list(evidence or []),
+            alert_id=alert_id,
+        )
 
     def _job(self, session: Session, alert: Alert, children: list[Alert]) -> _Job:
         """The job for a claimed alert, with the pending later alerts of its story folded in."""
@@ -210,23 +264,100 @@ class Dispatcher:
         folded = [c for c in children if c.id in held]
         return _Job(alert.id, alert.channel, view_of(session, alert, self.topic_titles, folded), held)
 
+    # -- sending ---------------------------------------------------------------------------------------
+
+    def _width(self, channel: Channel) -> int:
+        """Sends in flight at once on a channel: `alerts.concurrency`, but Telegram one at a time (its
+        flood limits answer 429 with a retry_after that holds the whole channel)."""
+        return 1 if channel.scheme == "tgram" else self.settings.concurrency
+
+    def _attempt(self, channel: Channel, job: _Job) -> tuple[DispatchStats, datetime | None, bool]:
+        """Compose, send, and record one job (its own short transaction right after the answer)."""
+        message = compose(job.view, channel.scheme, channel.settings.timezone or self.settings.timezone)
+        outcome = channel.send(message, job.alert_id)
+        stats, retry_at = self._record(channel, [job.alert_id], job.folded, outcome)
+        return stats, retry_at, outcome.ok
+
     def _send_jobs(self, jobs: list[_Job]) -> DispatchStats:
         stats = DispatchStats()
         waiting: dict[str, datetime] = {}  # channel -> retry time after a failure in this round
-        for job in jobs:
-            if job.channel in waiting:
-                self._postpone([job.alert_id, *job.folded], waiting[job.channel])
-                continue
-            channel = self.channels[job.channel]
-            message = compose(job.view, channel.scheme, channel.settings.timezone or self.settings.timezone)
-            outcome = channel.send(message, job.alert_id)
-            result, retry_at = self._record(channel, [job.alert_id], job.folded, outcome)
-            stats += result
-            if outcome.ok and self.on_sent:
-                self.on_sent(job.view, channel)
-            if not outcome.ok and retry_at is not None:
-                waiting[job.channel] = retry_at
+        postponed: dict[str, list[int]] = defaultdict(list)
+        if all(self._width(self.channels[j.channel]) == 1 for j in jobs):
+            for job in jobs:  # one after another: at most one alert in flight
+                if job.channel in waiting:
+                    postponed[job.channel] += [job.alert_id, *job.folded]
+                    continue
+                channel = self.channels[job.channel]
+                result, retry_at, ok = self._attempt(channel, job)
+                stats += result
+                if ok and self.on_sent:
+                    self.on_sent(job.view, channel)
+                if not ok and retry_at is not None:
+                    waiting[job.channel] = retry_at
+        else:
+            stats += self._send_concurrently(jobs, waiting, postponed)
+        for name, ids in postponed.items():
+            self._postpone(ids, waiting[name])
         return stats
+
+    def _send_concurrently(
+        self, jobs: list[_Job], waiting: dict[str, datetime], postponed: dict[str, list[int]]
+    ) -> DispatchStats:
+        """Up to `_width` sends in flight per channel (each recorded by its worker right after its
+        answer); after a failure the channel's jobs not yet started wait with it."""
+        stats = DispatchStats()
+        queues: dict[str, deque[_Job]] = defaultdict(deque)
+        for job in jobs:
+            queues[job.channel].append(job)
+        busy: dict[str, int] = defaultdict(int)
+        flying: dict[Future[tuple[DispatchStats, datetime | None, bool]], _Job] = {}
+        pool = self._executor()
+        while queues or flying:
+            for name in list(queues):
+                queue = queues[name]
+                while queue and busy[name] < self._width(self.channels[name]):
+                    job = queue.popleft()
+                    if name in waiting:
+                        postponed[name] += [job.alert_id, *job.folded]
+                        continue
+                    busy[name] += 1
+                    flying[pool.submit(self._attempt_here, name, job)] = job
+                if not queue:
+                    del queues[name]
+            if not flying:
+                continue
+            done, _ = wait(list(flying), return_when=FIRST_COMPLETED)
+            for future in done:
+                job = flying.pop(future)
+                busy[job.channel] -= 1
+                result, retry_at, ok = future.result()
+                stats += result
+                if ok and self.on_sent:
+                    self.on_sent(job.view, self.channels[job.channel])
+                if not ok and retry_at is not None:
+                    waiting[job.channel] = max(retry_at, waiting.get(job.channel, retry_at))
+        return stats
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            workers = sum(self._width(c) for c in self.channels.values())
+            self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="rasid-send")
+        return self._pool
+
+    def _attempt_here(self, name: str, job: _Job) -> tuple[DispatchStats, datetime | None, bool]:
+        """`_attempt` in a worker thread, with this thread's own apprise object for the channel (the
+        idempotency header lives on the plugin, so plugins are never shared between threads)."""
+        mine: dict[str, Channel] = self._local.__dict__.setdefault("channels", {})
+        channel = mine.get(name)
+        if channel is None:
+            channel = mine[name] = open_channel(self.channels[name].settings)
+        return self._attempt(channel, job)
+
+    def close(self) -> None:
+        """Stop the send workers (if `alerts.concurrency` started any)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
 
     def _send_held(self, channel: Channel) -> DispatchStats:
         """A batching or quiet channel: when its time has come, every due alert in one message."""
@@ -278,6 +409,23 @@ class Dispatcher:
         """Settle what one message carried: `ids` were attempted; `folded` rode along inside it."""
         stats = DispatchStats()
         retry_at: datetime | None = None
+        if outcome.ok:  # the common case: a few core statements, one short transaction
+            with self.db.engine.begin() as conn:
+                held = settle_sent(
+                    conn, ids, duration_ms=outcome.duration_ms, token=self.token, carried=folded
+                )
+            stats.sent += len(ids)
+            for alert_id in ids:
+                if alert_id not in held:
+                    log.warning("alert %d was taken back from this dispatcher (lease ran out)", alert_id)
+                log.info(
+                    "alert %d (%s) delivered to %s [%s]",
+                    alert_id,
+                    channel.name,
+                    channel.name,
+                    channel.masked_url,
+                )
+            return stats, None
         with self.db.session() as session:
             for alert_id in ids:
                 if outcome.ok:

@@ -136,11 +136,45 @@ class Features:
 
 
 def features(title: str, text: str, story_id: int | None = None, when: datetime | None = None) -> Features:
-    lead = " ".join(text.split()[:LEAD_WORDS])
-    return Features(story_id, grams(title), grams(f"{title} {lead}"), when)
+    # n-grams are taken word by word, so those of "title lead" are those of the title and of the lead
+    title_grams = grams(title)
+    return Features(story_id, title_grams, title_grams | grams(_lead(text)), when)
 
 
-def similarity(a: Features, b: Features) -> float:
+def _lead(text: str) -> str:
+    return " ".join(text.split()[:LEAD_WORDS])
+
+
+class LazyFeatures:
+    """`Features` computed on first use: the title's n-grams when the article is first compared, the
+    lead's only when the titles share enough (most pairs stop at the title; an article with nothing to
+    be compared with costs nothing)."""
+
+    __slots__ = ("_lead_grams", "_text", "_title", "_title_grams", "story_id", "when")
+
+    def __init__(self, title: str, text: str, story_id: int | None = None, when: datetime | None = None):
+        self.story_id = story_id
+        self.when = when
+        self._title = title
+        self._text: str | None = text
+        self._title_grams: frozenset[str] | None = None
+        self._lead_grams: frozenset[str] | None = None
+
+    @property
+    def title(self) -> frozenset[str]:
+        if self._title_grams is None:
+            self._title_grams = grams(self._title)
+        return self._title_grams
+
+    @property
+    def lead(self) -> frozenset[str]:
+        if self._lead_grams is None:
+            self._lead_grams = self.title | grams(_lead(self._text or ""))
+            self._text = None  # no longer needed
+        return self._lead_grams
+
+
+def similarity(a: Features | LazyFeatures, b: Features | LazyFeatures) -> float:
     """1 for the same text (same story id); else the mean of title and title+lead n-gram Jaccard."""
     if a.story_id is not None and a.story_id == b.story_id:
         return 1.0
@@ -150,6 +184,32 @@ def similarity(a: Features, b: Features) -> float:
     return (t + _jaccard(a.lead, b.lead)) / 2
 
 
+class _Near:
+    """Which known articles share a title n-gram (or the same text) with a given one: an inverted index
+    over the candidates' title n-grams, so unrelated candidates are skipped without a comparison."""
+
+    LIMIT = 4 * MAX_CANDIDATES  # more hits than this: not worth it, compare with every candidate
+
+    def __init__(self, feats: dict[int, LazyFeatures]) -> None:
+        self.feats = feats
+        self.by_gram: dict[str, list[int]] = defaultdict(list)
+        self.by_story: dict[int, list[int]] = defaultdict(list)
+
+    def add(self, article_id: int) -> None:
+        f = self.feats[article_id]
+        for g in f.title:
+            self.by_gram[g].append(article_id)
+        if f.story_id is not None:
+            self.by_story[f.story_id].append(article_id)
+
+    def of(self, mine: LazyFeatures) -> set[int] | None:
+        hits: list[list[int]] = [self.by_story.get(mine.story_id, [])] if mine.story_id is not None else []
+        hits += [self.by_gram[g] for g in mine.title if g in self.by_gram]
+        if sum(map(len, hits)) > self.LIMIT:
+            return None
+        return {a for hit in hits for a in hit}
+
+
 class StoryLinker:
     """Links new alerts to the first alert of their story; keeps article features in a small cache."""
 
@@ -157,9 +217,9 @@ class StoryLinker:
         self.window = timedelta(seconds=window)
         self.threshold = threshold
         self.cache_size = cache_size
-        self._cache: OrderedDict[int, Features] = OrderedDict()
+        self._cache: OrderedDict[int, LazyFeatures] = OrderedDict()
 
-    def _features(self, session: Session, article_ids: set[int]) -> dict[int, Features]:
+    def _features(self, session: Session, article_ids: set[int]) -> dict[int, LazyFeatures]:
         found = {i: self._cache[i] for i in article_ids if i in self._cache}
         missing = [i for i in article_ids if i not in found]
         for i in range(0, len(missing), 500):
@@ -175,7 +235,7 @@ class StoryLinker:
             )
             for aid, title, text, story, published, fetched in rows:
                 when = _aware(published or fetched)
-                found[aid] = self._cache[aid] = features(title or "", text or "", story, when)
+                found[aid] = self._cache[aid] = LazyFeatures(title or "", text or "", story, when)
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         return found
@@ -212,14 +272,27 @@ class StoryLinker:
                 )
             )
             known = [(r.id, r.parent_id, r.article_id, r.created_at) for r in earlier]
+            if not known and len(alerts) == 1:  # nothing earlier to compare with: no features needed
+                alerts[0].parent_id = None
+                alerts[0].story_checked = True
+                continue
             feats = self._features(session, {k[2] for k in known} | {a.article_id for a in alerts})
+            near = _Near(feats)
+            for k in known:
+                near.add(k[2])
             for alert in alerts:  # oldest first, so a batch of twins links to its first member
-                mine = feats[alert.article_id]
+                alert_id, alert_article, alert_created = alert.id, alert.article_id, alert.created_at
+                mine = feats[alert_article]
+                # Only reports sharing a title n-gram or the text can reach the threshold (> 0); the
+                # rest score 0 and are passed over without computing anything (None: look at all).
+                close = near.of(mine)
                 best, best_score = None, self.threshold
-                for n, (aid, parent, article_id, created) in enumerate(k for k in known if k[0] < alert.id):
+                for n, (aid, parent, article_id, created) in enumerate(k for k in known if k[0] < alert_id):
                     if n >= MAX_CANDIDATES:
                         break
-                    if created < alert.created_at - self.window or article_id == alert.article_id:
+                    if close is not None and article_id not in close:
+                        continue
+                    if created < alert_created - self.window or article_id == alert_article:
                         continue
                     theirs = feats[article_id]
                     if mine.when and theirs.when and abs(mine.when - theirs.when) > self.window:
@@ -230,5 +303,6 @@ class StoryLinker:
                 alert.parent_id = best
                 alert.story_checked = True
                 linked += best is not None
-                known.insert(0, (alert.id, alert.parent_id, alert.article_id, alert.created_at))
+                known.insert(0, (alert_id, best, alert_article, alert_created))
+                near.add(alert_article)
         return linked

@@ -170,6 +170,9 @@ class AlertSettings(_Section):
     claim_lease: Seconds = parse_duration("5m")
     # Alerts claimed (and sent one after another) per round.
     claim_batch: int = Field(50, ge=1, le=1000)
+    # Sends in flight at once per channel (Telegram always 1). Above 1, a dispatcher killed mid-send may
+    # leave up to this many alerts in flight, each possibly received twice (README "Never twice").
+    concurrency: int = Field(1, ge=1, le=16)
     # One story, one alert: a later article of the same topic this close to an earlier one, and this
     # similar to it (0-1, see README "Alerts and channels"), is sent as "also reported by".
     story_window: Seconds = parse_duration("36h")
@@ -200,7 +203,7 @@ class DigestSettings(_Section):
 
         m = re.fullmatch(r"\s*(mon|tue|wed|thu|fri|sat|sun)\s+([01]?\d|2[0-3]):([0-5]\d)\s*", value, re.I)
         if not m:
-            raise ValueError(f"{value!r} is not a weekly time; write a day and a time, like \"mon 07:00\"")
+            raise ValueError(f'{value!r} is not a weekly time; write a day and a time, like "mon 07:00"')
         return value
 
 

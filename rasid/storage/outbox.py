@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from rasid.storage.articles import _insert
@@ -14,6 +15,9 @@ from rasid.storage.models import Alert, Delivery, Match
 from rasid.storage.records import NewMatch
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
+_CHUNK = 500  # ids per IN (...) list
+_ALERTS = cast(Table, Alert.__table__)
+_DELIVERIES = cast(Table, Delivery.__table__)
 
 
 def record_matches(
@@ -128,19 +132,39 @@ def take(
     now: datetime | None = None,
 ) -> list[int]:
     """Claim these alerts if still pending (a conditional update, atomic on both backends: of two
-    dispatchers that saw the same row, only one changes it); returns the ids this caller now holds."""
+    dispatchers that saw the same row, only one changes it); returns the ids this caller now holds.
+
+    One UPDATE ... WHERE id IN (...) AND status = 'pending' RETURNING id per 500 ids (row by row only
+    where the database has no UPDATE ... RETURNING)."""
     until = (now or utcnow()) + lease
-    claimed: list[int] = []
-    for alert_id in ids:
-        result = session.execute(
-            update(Alert)
-            .where(Alert.id == alert_id, Alert.status == PENDING)
-            .values(status=SENDING, attempts=Alert.attempts + 1, claim_token=token, next_attempt_at=until)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(result, "rowcount", 0) == 1:
-            claimed.append(alert_id)
-    return claimed
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    table = _ALERTS
+    values: dict[str, Any] = {
+        "status": SENDING,
+        "attempts": table.c.attempts + 1,
+        "claim_token": token,
+        "next_attempt_at": until,
+    }
+    held: set[int] = set()
+    if session.get_bind().dialect.update_returning:
+        for i in range(0, len(wanted), _CHUNK):
+            stmt = (
+                update(table)
+                .where(table.c.id.in_(wanted[i : i + _CHUNK]), table.c.status == PENDING)
+                .values(values)
+                .returning(table.c.id)
+            )
+            held.update(session.execute(stmt).scalars())
+    else:  # pragma: no cover - SQLite before 3.35
+        for alert_id in wanted:
+            result = session.execute(
+                update(table).where(table.c.id == alert_id, table.c.status == PENDING).values(values)
+            )
+            if getattr(result, "rowcount", 0) == 1:
+                held.add(alert_id)
+    return [i for i in wanted if i in held]
 
 
 def settle(
@@ -192,6 +216,77 @@ def settle(
             alert.status = PENDING
             alert.next_attempt_at = retry_at
     return True
+
+
+_SENT: dict[str, Any] = {
+    "status": SENT,
+    "sent_at": bindparam("b_at"),
+    "last_error": None,
+    "claim_token": None,
+    "sent_with": bindparam("b_with"),
+}
+# Prepared once (compiled once, cached by SQLAlchemy): marking one alert sent, held by a token or not.
+_SENT_HELD = (
+    update(_ALERTS)
+    .where(
+        _ALERTS.c.id == bindparam("b_id"),
+        _ALERTS.c.status == SENDING,
+        _ALERTS.c.claim_token == bindparam("b_token"),
+    )
+    .values(_SENT)
+)
+_SENT_ANY = update(_ALERTS).where(_ALERTS.c.id == bindparam("b_id")).values(_SENT)
+_RECORD = insert(_DELIVERIES)
+
+
+def settle_sent(
+    session: Session | Connection,
+    alert_ids: Sequence[int],
+    *,
+    duration_ms: float = 0.0,
+    token: str | None = None,
+    carried: Sequence[int] = (),
+    now: datetime | None = None,
+) -> list[int]:
+    """Record one successful message in a few prepared core statements (no ORM loading); the same rules
+    as `settle(ok=True)` for each alert. `alert_ids` were attempted in it (a delivery row each; the first
+    is the message, the others were sent with it), `carried` rode along inside it (no delivery row, sent
+    with the first). With a `token`, only alerts this claimant still holds change state. Returns the ids
+    of `alert_ids` whose state changed."""
+    if not alert_ids:
+        return []
+    moment = now or utcnow()
+    first = alert_ids[0]
+    stmt = _SENT_ANY if token is None else _SENT_HELD
+
+    def mark(alert_id: int, sent_with: int | None) -> bool:
+        params = {"b_id": alert_id, "b_at": moment, "b_with": sent_with, "b_token": token}
+        return getattr(session.execute(stmt, params), "rowcount", 0) == 1
+
+    attempted = list(dict.fromkeys(alert_ids))
+    kept = [i for i in attempted if mark(i, None if i == first else first)]
+    for alert_id in dict.fromkeys(carried):
+        if alert_id not in attempted:
+            mark(alert_id, first)
+    lost = [i for i in attempted if i not in kept]
+    existing = set(kept)
+    if lost:  # taken back by a peer (the attempt is still recorded) or gone (nothing to record)
+        existing |= set(session.execute(select(_ALERTS.c.id).where(_ALERTS.c.id.in_(lost))).scalars())
+    rows = [
+        {
+            "alert_id": i,
+            "attempted_at": moment,
+            "ok": True,
+            "error": None,
+            "duration_ms": duration_ms,
+            "claim_token": token,
+        }
+        for i in attempted
+        if i in existing
+    ]
+    if rows:
+        session.execute(_RECORD, rows)
+    return kept
 
 
 def release_stale(
