@@ -11,11 +11,63 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from rasid.demo import pages
 from rasid.demo.outlets import Outlet, SampleArticle
+
+
+class Traffic(NamedTuple):
+    """What outlets exchanged with their clients: requests answered, bytes read and bytes written."""
+
+    requests: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+
+    def plus(self, other: Traffic) -> Traffic:
+        return Traffic(*(a + b for a, b in zip(self, other, strict=True)))
+
+    def since(self, earlier: Traffic) -> Traffic:
+        """The traffic between an earlier reading and this one."""
+        return Traffic(*(a - b for a, b in zip(self, earlier, strict=True)))
+
+
+class _CountingReader:
+    """A request stream that adds up the bytes read from it (request line, headers, body)."""
+
+    def __init__(self, raw: Any, site: _Site) -> None:
+        self._raw = raw
+        self._site = site
+
+    def readline(self, limit: int = -1) -> bytes:
+        data = self._raw.readline(limit)
+        self._site.add_in(len(data))
+        return data
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._raw.read(n)
+        self._site.add_in(len(data))
+        return data
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._raw, name)
+
+
+class _CountingWriter:
+    """A response stream that adds up the bytes written to it (status line, headers, body)."""
+
+    def __init__(self, raw: Any, site: _Site) -> None:
+        self._raw = raw
+        self._site = site
+
+    def write(self, data: bytes) -> int:
+        n = self._raw.write(data)
+        self._site.add_out(len(data))
+        return n
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._raw, name)
 
 
 class LoggedRequest(NamedTuple):
@@ -68,6 +120,23 @@ class _Site:
         self.httpd.daemon_threads = True
         self.url_host = url_host
         self.thread: threading.Thread | None = None
+        self.counter_lock = threading.Lock()
+        self.traffic = Traffic()
+
+    def add_in(self, n: int) -> None:
+        with self.counter_lock:
+            t = self.traffic
+            self.traffic = Traffic(t.requests, t.bytes_in + n, t.bytes_out)
+
+    def add_out(self, n: int) -> None:
+        with self.counter_lock:
+            t = self.traffic
+            self.traffic = Traffic(t.requests, t.bytes_in, t.bytes_out + n)
+
+    def add_request(self) -> None:
+        with self.counter_lock:
+            t = self.traffic
+            self.traffic = Traffic(t.requests + 1, t.bytes_in, t.bytes_out)
 
     @property
     def base(self) -> str:
@@ -95,6 +164,11 @@ def _make_handler(site: _Site) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
+        def setup(self) -> None:
+            super().setup()
+            self.rfile = _CountingReader(self.rfile, site)  # type: ignore[assignment]
+            self.wfile = _CountingWriter(self.wfile, site)  # type: ignore[assignment]
+
         def do_HEAD(self) -> None:
             self._answer(head=True)
 
@@ -103,6 +177,7 @@ def _make_handler(site: _Site) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, head: bool) -> None:
             request = LoggedRequest(self.command, self.path, {k: v for k, v in self.headers.items()})
+            site.add_request()
             with site.lock:
                 site.log.append(request)
                 hook = site.hooks.get(urlsplit(self.path).path) or site.hooks.get("*")
@@ -302,6 +377,15 @@ class OutletServer:
         site = self._site(slug)
         with site.lock:
             site.log.clear()
+
+    def traffic(self, slug: str | None = None) -> Traffic:
+        """Requests answered and bytes read/written since the start, by one outlet or (None) by all."""
+        sites = [self._site(slug)] if slug is not None else list(self._sites.values())
+        total = Traffic()
+        for site in sites:
+            with site.counter_lock:
+                total = total.plus(site.traffic)
+        return total
 
     def set_hook(self, slug: str, path: str, hook: Hook | None) -> None:
         """Answer `path` (exact, without query; "*" for every path) with `hook`; None removes it.
