@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Collection
+from itertools import chain, combinations
+from operator import itemgetter
 
-from rasid.matching.compiled import CompiledTerms, FieldScan
+from rasid.matching.compiled import CompiledTerms, RawHit, RawOccurrence
 from rasid.matching.modality import BACKGROUND_TERMS, DENIAL_TERMS, NEGATORS, PLANNED_TERMS, Modality
-from rasid.matching.results import Evidence, Field, TermHit, TopicExplanation, TopicMatch
+from rasid.matching.normalize import WORD, normalize_mapped
+from rasid.matching.results import Evidence, TermHit, TopicExplanation, TopicMatch
+from rasid.matching.sentences import TERMINATOR, sentence_spans
 from rasid.matching.terms import Term, parse_term
 from rasid.matching.watchlist import Rule, Topic, Watchlist
 
@@ -16,29 +22,143 @@ _BACKGROUND = "background"
 _PLANNED = "planned"
 
 
-@dataclass(frozen=True)
 class _Hit:
-    """A group's term found in a sentence of a field."""
+    """A group's term found in a sentence of a field.
 
-    field: int
-    sentence: int
-    first: int
-    last: int
-    term: Term
-    future: bool
-    negated: bool
-    group: str
+    `start` and `end` are the term's normalised character span, `last_start` the start of its last word.
+    `first` and `last` number its first and last word within the sentence, counted on first use (only
+    `near` and `not_near` need them, and they only compare hits of one sentence)."""
+
+    __slots__ = (
+        "_first",
+        "_last",
+        "_text",
+        "end",
+        "field",
+        "future",
+        "group",
+        "last_start",
+        "negated",
+        "sentence",
+        "start",
+        "term",
+    )
+
+    def __init__(
+        self,
+        text: _FieldText,
+        field: int,
+        sentence: int,
+        start: int,
+        end: int,
+        last_start: int,
+        term: Term,
+        future: bool,
+        negated: bool,
+        group: str,
+    ) -> None:
+        self._text = text
+        self.field = field
+        self.sentence = sentence
+        self.start = start
+        self.end = end
+        self.last_start = last_start
+        self.term = term
+        self.future = future
+        self.negated = negated
+        self.group = group
+        self._first = self._last = -1
+
+    @property
+    def first(self) -> int:
+        if self._first < 0:
+            self._first = self._text.word_number(self.sentence, self.start)
+        return self._first
+
+    @property
+    def last(self) -> int:
+        if self._last < 0:
+            self._last = self._text.word_number(self.sentence, self.last_start)
+        return self._last
 
 
 _Key = tuple[int, int]  # (field index, sentence index)
+_PREFILTER_TOPICS = 32
+"""From this many topics on, `match` checks only the cores of topics whose groups may all be present."""
+_VALUE, _CORE = itemgetter(1), itemgetter(4)  # of a RawHit, of its value: the core number
+_PREVIOUS_WORD = re.compile(r"[\W_]+([^\W_]+)")
+"""On the reversed text: the word before a position (reversed)."""
+_NEGATORS_REVERSED = frozenset(n[::-1] for n in NEGATORS)
+
+
+class _FieldText:
+    """One normalised field; sentences, word numbers and the reversed text are built only when asked for."""
+
+    __slots__ = (
+        "_reversed",
+        "_sentence_starts",
+        "_sentences",
+        "_words",
+        "name",
+        "norm",
+        "occurrences",
+        "raw",
+        "text",
+    )
+
+    def __init__(self, name: str, value: str, compiled: CompiledTerms) -> None:
+        self.name = name
+        self.norm = normalize_mapped(value)
+        self.text = self.norm.text
+        self.raw: list[RawHit] = compiled.raw_hits(self.text)
+        self.occurrences: list[RawOccurrence] = []
+        self._sentences: list[tuple[int, int]] | None = None
+        self._sentence_starts: list[int] = []
+        self._words: dict[int, list[int]] = {}
+        self._reversed: str | None = None
+
+    @property
+    def sentences(self) -> list[tuple[int, int]]:
+        if self._sentences is None:
+            self._sentences = sentence_spans(self.text) or [(0, len(self.text))]
+            self._sentence_starts = [s for s, _ in self._sentences]
+        return self._sentences
+
+    def sentence_at(self, pos: int) -> int:
+        """Index of the sentence holding the word that starts at `pos`."""
+        _ = self.sentences
+        return max(0, bisect_right(self._sentence_starts, pos) - 1)
+
+    def word_number(self, sentence: int, pos: int) -> int:
+        """Number, within its sentence, of the word starting at `pos`."""
+        starts = self._words.get(sentence)
+        if starts is None:
+            s, e = self.sentences[sentence]
+            starts = self._words[sentence] = [m.start() for m in WORD.finditer(self.text, s, e)]
+        return bisect_left(starts, pos)
+
+    def negated(self, pos: int) -> bool:
+        """Whether the word before the one starting at `pos` is a negator (لم، لن، لا ...)."""
+        if self._reversed is None:
+            self._reversed = self.text[::-1]
+        m = _PREVIOUS_WORD.match(self._reversed, len(self.text) - pos)
+        return m is not None and m.group(1) in _NEGATORS_REVERSED
+
+    def original_span(self, start: int, end: int) -> tuple[str, int, int]:
+        """Original text and offsets of normalised [start, end)."""
+        o_start, o_end = self.norm.to_original(start, end)
+        return self.norm.original[o_start:o_end], o_start, o_end
+
+    def original_sentence(self, index: int) -> tuple[str, int, int]:
+        return self.original_span(*self.sentences[index])
 
 
 class _Article:
     """Per-article facts shared by every topic: hits per topic and group, denied and planned sentences."""
 
-    def __init__(self, scans: list[FieldScan]) -> None:
-        self.scans = scans
-        self.hits: dict[int, dict[str, list[_Hit]]] = defaultdict(lambda: defaultdict(list))
+    def __init__(self, fields: list[_FieldText]) -> None:
+        self.scans = fields
+        self.hits: dict[int, dict[str, list[_Hit]]] = {}
         self.cues: dict[str, dict[_Key, str]] = {_DENIAL: {}, _PLANNED: {}, _BACKGROUND: {}}
 
     def snippet(self, key: _Key, limit: int = 70) -> str:
@@ -76,12 +196,35 @@ class Matcher:
             for text in texts:
                 add(parse_term(text), (-1, cue_kind))
         self._compiled = CompiledTerms(list(index))
+        self._term_targets = tuple(tuple(targets) for targets in self._targets)
+        self._need = [min(_groups_needed(rule) for rule in topic.rules) for topic in watchlist.topics]
+        # For the pre-filter of large watchlists: which (topic, group) pairs a core may stand for (through
+        # the first word of a term), each pair's topic, and all the cores a topic's or a cue's terms use.
+        compiled = self._compiled
+        self._prefilter = len(watchlist.topics) >= _PREFILTER_TOPICS
+        pair_ids: dict[tuple[int, str], int] = {}
+        core_pairs: list[list[int]] = [[] for _ in range(compiled.core_count)]
+        topic_cores: list[set[int]] = [set() for _ in watchlist.topics]
+        cue_cores: set[int] = set()
+        for term_id, targets in enumerate(self._term_targets):
+            for topic_index, group_name in targets:
+                if topic_index < 0:
+                    cue_cores |= compiled.term_cores[term_id]
+                    continue
+                topic_cores[topic_index] |= compiled.term_cores[term_id]
+                pair = pair_ids.setdefault((topic_index, group_name), len(pair_ids))
+                if pair not in core_pairs[compiled.first_cores[term_id]]:
+                    core_pairs[compiled.first_cores[term_id]].append(pair)
+        self._core_pairs = [tuple(pairs) for pairs in core_pairs]
+        self._pair_topic = [topic_index for topic_index, _ in pair_ids]
+        self._topic_cores = [frozenset(cores) for cores in topic_cores]
+        self._cue_cores = frozenset(cue_cores)
 
     # -- public API -----------------------------------------------------------------------------------
 
     def match(self, text: str, title: str | None = None) -> list[TopicMatch]:
         """The topics that fire on an article (title and body both count), in watchlist order."""
-        article = self._analyse(text, title)
+        article = self._analyse(text, title, every_topic=False)
         matches = []
         for topic_index in sorted(article.hits):
             found = self._evaluate(topic_index, article, None)
@@ -91,7 +234,7 @@ class Matcher:
 
     def explain(self, text: str, title: str | None = None) -> list[TopicExplanation]:
         """For every topic: fired or not, and the reasons, rule by rule."""
-        article = self._analyse(text, title)
+        article = self._analyse(text, title, every_topic=True)
         explanations = []
         for topic_index, topic in enumerate(self.watchlist.topics):
             reasons: list[str] = []
@@ -105,29 +248,94 @@ class Matcher:
 
     # -- scanning -------------------------------------------------------------------------------------
 
-    def _analyse(self, text: str, title: str | None) -> _Article:
-        fields: list[tuple[Field, str]] = []
+    def _analyse(self, text: str, title: str | None, every_topic: bool) -> _Article:
+        """Find the terms, then build hits (sentence, word numbers, negation) only for the topics that need
+        them: all topics with a term (`every_topic`, for explain), else those that may fire on the groups
+        found (`_possible`); the others are left out of `hits` and would be rejected by it unseen."""
+        fields = []
         if title and title.strip():
-            fields.append(("title", title))
-        fields.append(("text", text or ""))
-        scans = [self._compiled.scan(value, name) for name, value in fields]
-        article = _Article(scans)
-        for field_index, scan in enumerate(scans):
-            for occ in scan.occurrences:
-                sentence = scan.sentence_of(occ.first)
-                if occ.last != occ.first and scan.sentence_of(occ.last) != sentence:
-                    continue
-                term = self._compiled.terms[occ.term]
-                negated = occ.first > 0 and scan.word(occ.first - 1) in NEGATORS
-                for topic_index, group in self._targets[occ.term]:
+            fields.append(_FieldText("title", title, self._compiled))
+        fields.append(_FieldText("text", text or "", self._compiled))
+        article = _Article(fields)
+        cores = None
+        if self._prefilter and not every_topic:
+            cores = self._candidate_cores(fields)
+        for f in fields:
+            if f.raw:
+                f.occurrences = self._compiled.find(f.text, f.raw, cores)
+        targets = self._term_targets
+        by_topic: dict[int, list[tuple[int, RawOccurrence, str]]] = {}
+        cues: list[tuple[int, RawOccurrence, str]] = []
+        for field_index, f in enumerate(fields):
+            s = f.text
+            for occ in f.occurrences:
+                if occ[3] != occ[1] and TERMINATOR.search(s, occ[1], occ[2]):
+                    continue  # a phrase across a sentence end
+                for topic_index, group in targets[occ[0]]:
                     if topic_index < 0:
-                        article.cues[group].setdefault((field_index, sentence), term.text)
+                        cues.append((field_index, occ, group))
                     else:
-                        hit = _Hit(
-                            field_index, sentence, occ.first, occ.last, term, occ.future, negated, group
-                        )
-                        article.hits[topic_index][group].append(hit)
+                        found = by_topic.get(topic_index)
+                        if found is None:
+                            by_topic[topic_index] = [(field_index, occ, group)]
+                        else:
+                            found.append((field_index, occ, group))
+        if not every_topic:
+            topics = self.watchlist.topics
+            need = self._need
+            kept = {}
+            for topic_index, found in by_topic.items():
+                if len(found) < need[topic_index]:
+                    continue
+                present = {g for _, _, g in found}
+                if len(present) >= need[topic_index] and any(
+                    _possible(rule, present) for rule in topics[topic_index].rules
+                ):
+                    kept[topic_index] = found
+            by_topic = kept
+        if not by_topic:
+            return article
+        terms = self._compiled.terms
+        for field_index, occ, group in cues:
+            f = fields[field_index]
+            article.cues[group].setdefault((field_index, f.sentence_at(occ[1])), terms[occ[0]].text)
+        for topic_index, found in by_topic.items():
+            groups: dict[str, list[_Hit]] = {}
+            for field_index, (term_id, start, end, last_start, future), group in found:
+                f = fields[field_index]
+                sentence = f.sentence_at(start)
+                hit = _Hit(
+                    f,
+                    field_index,
+                    sentence,
+                    start,
+                    end,
+                    last_start,
+                    terms[term_id],
+                    future,
+                    f.negated(start),
+                    group,
+                )
+                hits = groups.get(group)
+                if hits is None:
+                    groups[group] = [hit]
+                else:
+                    hits.append(hit)
+            article.hits[topic_index] = groups
         return article
+
+    def _candidate_cores(self, fields: list[_FieldText]) -> frozenset[int]:
+        """Cores worth checking: those of the cue terms and of every topic whose groups may all be present.
+
+        From the unchecked Aho-Corasick hits (a core inside a longer word counts): a topic needs, for some
+        rule, `_need` distinct groups with a term whose first word's core was hit. A topic that fires has
+        them, so checking only these cores finds every term of every topic that can fire, in the same
+        order (a subsequence of the full scan), with set and counter operations run in C."""
+        hit = set(map(_CORE, chain.from_iterable(map(_VALUE, f.raw) for f in fields)))
+        pairs = set(chain.from_iterable(map(self._core_pairs.__getitem__, hit)))
+        need = self._need
+        topics = [t for t, n in Counter(map(self._pair_topic.__getitem__, pairs)).items() if n >= need[t]]
+        return self._cue_cores.union(*map(self._topic_cores.__getitem__, topics))
 
     # -- rules ----------------------------------------------------------------------------------------
 
@@ -135,7 +343,9 @@ class Matcher:
         topic = self.watchlist.topics[topic_index]
         groups = article.hits[topic_index]
         fired: dict[_Key, tuple[float, Modality, list[_Hit]]] = {}
-        if reasons is None and not any(_possible(rule, groups) for rule in topic.rules):
+        if reasons is None and not any(
+            _possible(rule, groups) and _complete_somewhere(rule, groups) for rule in topic.rules
+        ):
             return None
         for number, rule in enumerate(topic.rules, 1):
             label = f"rule {number}" if len(topic.rules) > 1 else "rule"
@@ -279,19 +489,44 @@ class Matcher:
         scan = article.scans[key[0]]
         sentence, start, end = scan.original_sentence(key[1])
         terms: dict[tuple[int, int], TermHit] = {}
-        for hit in sorted(hits, key=lambda h: (h.first, -h.last)):
-            text, s, e = scan.original_words(hit.first, hit.last)
+        for hit in sorted(hits, key=lambda h: (h.start, -h.end)):  # = (first, -last)
+            text, s, e = scan.original_span(hit.start, hit.end)
             terms.setdefault((s, e), TermHit(hit.term.text, text, s, e, hit.group))
         return Evidence(scan.name, sentence, start, end, list(terms.values()), modality)  # type: ignore[arg-type]
 
 
-def _possible(rule: Rule, groups: dict[str, list[_Hit]]) -> bool:
+def _groups_needed(rule: Rule) -> int:
+    """The fewest distinct groups that can meet a rule's requirements (a lower bound if many groups)."""
+    requirements = [set(alts) for alts in rule.all] + ([set(rule.any)] if rule.any else [])
+    requirements += [{g} for g in rule.anywhere]
+    names = sorted(set().union(*requirements))
+    if len(names) > 12:
+        return 1
+    for size in range(1, len(names) + 1):
+        for chosen in combinations(names, size):
+            if all(req.intersection(chosen) for req in requirements):
+                return size
+    return 1
+
+
+def _possible(rule: Rule, groups: Collection[str]) -> bool:
     """Cheap test: every requirement of the rule has some hit somewhere in the article."""
     if not all(any(g in groups for g in alternatives) for alternatives in rule.all):
         return False
     if rule.any and not any(g in groups for g in rule.any):
         return False
     return all(g in groups for g in rule.anywhere)
+
+
+def _complete_somewhere(rule: Rule, groups: dict[str, list[_Hit]]) -> bool:
+    """Cheap test: some sentence has a non-negated hit for every requirement (else the rule fires nowhere)."""
+    keys: set[_Key] | None = None
+    for req in rule.all + ((rule.any,) if rule.any else ()):
+        found = {(h.field, h.sentence) for g in req for h in groups.get(g, ()) if not h.negated}
+        keys = found if keys is None else keys & found
+        if not keys:
+            return False
+    return True
 
 
 class _Where:

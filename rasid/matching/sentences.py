@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"[^\W_]")
-_END = re.compile(r'(?:[!?؟؛\n…]|\.(?!\d))+"?')
+_END = re.compile(r'[!?؟؛\n….](?<!\.(?=\d))(?:[!?؟؛\n…]|\.(?!\d))*"?')
+"""A sentence end: a run of . ! ? ؟ ؛ … and line breaks (a "." before a digit is a decimal point, not an end),
+then an optional closing quote. Same as `(?:[!?؟؛\n…]|\\.(?!\\d))+"?`, written to start with a character class
+so the regular expression engine skips ahead to candidates (about 5 times faster)."""
+TERMINATOR = re.compile(r"[!?؟؛\n….](?<!\.(?=\d))")
+"""One character that ends a sentence: two words are in one sentence exactly when none lies between them."""
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

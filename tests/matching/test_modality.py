@@ -85,8 +85,12 @@ def test_sentences_about_past_years_are_background_not_news() -> None:
 
     from rasid.matching import Matcher, load_watchlists
 
-    matcher = Matcher(load_watchlists([Path(__file__).resolve().parents[2] / "config/watchlists/coalition.toml"]))
-    background = "وتنظر المحاكم في قضايا معتقلين من داعش تسلمتهم السلطات العراقية من سوريا خلال السنوات الماضية."
+    matcher = Matcher(
+        load_watchlists([Path(__file__).resolve().parents[2] / "config/watchlists/coalition.toml"])
+    )
+    background = (
+        "وتنظر المحاكم في قضايا معتقلين من داعش تسلمتهم السلطات العراقية من سوريا خلال السنوات الماضية."
+    )
     news = "تسلمت السلطات العراقية اليوم دفعة جديدة من معتقلي داعش المحتجزين في سجون شمال شرق سوريا."
     assert [m.topic for m in matcher.match(background)] == []
     assert [m.topic for m in matcher.match(news)] == ["camp_handover"]
