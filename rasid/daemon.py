@@ -94,6 +94,7 @@ class Daemon:
         self._stopping: asyncio.Event | None = None
         self._dispatch_lock = asyncio.Lock()
         self._crawling: set[str] = set()
+        self._jobs = 0
         self.not_before: dict[str, datetime] = {}
         from rasid.metrics import Metrics
 
@@ -114,8 +115,15 @@ class Daemon:
         todo = [
             s for s in sources if s.name not in self._crawling and self.not_before.get(s.name, now) <= now
         ]
-        if not todo:
+        if not todo or (self._stopping is not None and self._stopping.is_set()):
             return CrawlReport()
+        self._jobs += 1
+        try:
+            return await self._crawl(todo)
+        finally:
+            self._jobs -= 1
+
+    async def _crawl(self, todo: list[SourceSettings]) -> CrawlReport:
         self._crawling.update(s.name for s in todo)
         try:
             report = await self.runner.crawl(todo)
@@ -244,10 +252,11 @@ class Daemon:
             await self._stopping.wait()
         finally:
             self.metrics.up.set(0)
-            scheduler.shutdown(wait=False)
+            scheduler.pause()  # no new runs; the running ones finish (or are abandoned) in _shutdown
             if status is not None:
                 await status.stop()
             await self._shutdown()
+            scheduler.shutdown(wait=False)
         return self.totals
 
     def health(self) -> tuple[bool, dict[str, object]]:
@@ -278,6 +287,8 @@ class Daemon:
             await asyncio.wait_for(asyncio.shield(self.runner.stop()), timeout=budget * 0.5)
         except TimeoutError:
             log.warning("abandoning fetches still in flight after %.0fs", budget * 0.5)
+        while self._jobs and loop.time() < deadline - budget * 0.2:
+            await asyncio.sleep(0.05)  # crawl jobs finishing their storing and matching
         try:
             await asyncio.wait_for(asyncio.shield(self.dispatch()), timeout=max(deadline - loop.time(), 0.5))
         except TimeoutError:
