@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from lxml.html import HtmlElement
 
-from .dates import iter_dates, normalize
+from .dates import NORMALIZE_TABLE, iter_dates, normalize
 
 # Whole lines that are page furniture in Arabic outlets (compared after normalize() and stripping
 # punctuation): share bars, "read also" labels, comment forms, tag labels, print/font buttons.
@@ -49,10 +49,15 @@ def drop_repeated(lines: Sequence[str]) -> list[str]:
 
     Short lines that recur on their own (interview questions, "___" separators) are kept.
     """
+    return [line for line, _ in _drop_repeated_keyed(lines)]
+
+
+def _drop_repeated_keyed(lines: Sequence[str]) -> list[tuple[str, str]]:
+    """drop_repeated, each kept line with its _key (computed once per line)."""
+    keys = [_key(line) for line in lines]
     seen: set[str] = set()
     repeated: list[bool] = []
-    for line in lines:
-        key = _key(line)
+    for key in keys:
         repeated.append(bool(key) and key in seen)
         seen.add(key)
     drop = [False] * len(lines)
@@ -67,7 +72,7 @@ def drop_repeated(lines: Sequence[str]) -> list[str]:
         for k in range(i, j):
             drop[k] = (j - i) >= REPEAT_MIN_RUN or len(lines[k]) >= REPEAT_MIN_CHARS
         i = j
-    return [line for line, gone in zip(lines, drop, strict=True) if not gone]
+    return [(line, key) for line, key, gone in zip(lines, keys, drop, strict=True) if not gone]
 
 
 def compile_drop_lines(entries: Sequence[str]) -> tuple[set[str], list[re.Pattern[str]]]:
@@ -112,8 +117,7 @@ def clean_lines(
     exact, patterns = compile_drop_lines(drop_lines)
     title_key = _key(title) if title else ""
     out: list[str] = []
-    for index, line in enumerate(drop_repeated(lines)):
-        key = _key(line)
+    for index, (line, key) in enumerate(_drop_repeated_keyed(lines)):
         if not key or key in _UI_LINES:
             continue
         if index < HEADLINE_LINES and _is_headline(key, title_key):
@@ -136,14 +140,31 @@ _FURNITURE_TOKENS = re.compile(
     re.IGNORECASE,
 )
 # Labels that open an inline "read also" paragraph inside a body.
-_READ_ALSO = re.compile(
-    r"^\W*(?:" + "|".join(
-        normalize(s) for s in (
-            "اقرأ أيضا", "اقرأ كذلك", "اقرأ المزيد", "شاهد أيضا", "طالع أيضا", "طالع كذلك", "ذات صلة",
-            "مواضيع ذات صلة", "أخبار ذات صلة", "اخترنا لك", "للمزيد",
-        )
-    ) + r")"
+_READ_ALSO_LABELS = tuple(
+    normalize(s) for s in (
+        "اقرأ أيضا", "اقرأ كذلك", "اقرأ المزيد", "شاهد أيضا", "طالع أيضا", "طالع كذلك", "ذات صلة",
+        "مواضيع ذات صلة", "أخبار ذات صلة", "اخترنا لك", "للمزيد",
+    )
 )  # fmt: skip
+_READ_ALSO = re.compile(r"^\W*(?:" + "|".join(_READ_ALSO_LABELS) + r")")
+# _READ_ALSO on the raw (un-normalised) text: normalize() deletes some characters (tashkeel, tatweel) and maps
+# others one to one, a mapped character staying a word or non-word character as it was (checked in
+# tests/extractors/test_extract_speedups.py). So _READ_ALSO.match(normalize(text)) holds exactly when the raw
+# text opens with non-word or deleted characters, then a label whose every letter is one that normalize()
+# maps to the label's letter, each followed by any deleted characters.
+_DELETED = "".join(chr(k) for k, v in NORMALIZE_TABLE.items() if v is None)
+
+
+def _raw_label(label: str) -> str:
+    parts = []
+    for char in label:
+        sources = char + "".join(chr(k) for k, v in NORMALIZE_TABLE.items() if v == char)
+        parts.append("[" + re.escape(sources) + "][" + re.escape(_DELETED) + "]*")
+    return "".join(parts)
+
+
+_READ_ALSO_LABEL_RAW = "(?:" + "|".join(_raw_label(label) for label in _READ_ALSO_LABELS) + ")"
+_READ_ALSO_RAW = re.compile(r"^[\W" + re.escape(_DELETED) + "]*" + _READ_ALSO_LABEL_RAW)
 # An element holding more than this share of the page's text is never pruned (it is the article).
 PRUNE_MAX_TEXT_SHARE = 0.25
 # A furniture-named element is pruned only when it is mostly links (related lists, tickers, tag lists)
@@ -154,14 +175,41 @@ FURNITURE_SMALL_CHARS = 60
 _PRUNABLE_TAGS = {"div", "section", "aside", "nav", "header", "footer", "ul", "ol", "li", "form", "p", "span"}
 READ_ALSO_MAX_CHARS = 300
 READ_ALSO_MIN_LINK_SHARE = 0.5
+_NEVER_PRUNED = {"html", "body", "main", "article", "h1"}
+_READ_ALSO_TAGS = {"p", "div", "li", "section", "aside", "span", "ul"}
 
 
-def _text_len(el: HtmlElement) -> int:
-    return len("".join(el.text_content().split()))
+def _text_lengths(
+    root: HtmlElement,
+) -> tuple[list[HtmlElement], dict[HtmlElement, int], dict[HtmlElement, int]]:
+    """The nodes under root (root included, document order), and per node its text length (the non-space
+    characters of text_content()) and its link length (the text lengths of el.iter("a") summed).
 
-
-def _link_len(el: HtmlElement) -> int:
-    return sum(_text_len(a) for a in el.iter("a"))
+    One pass bottom-up instead of text_content() per node (quadratic in nesting): a node's text length is its
+    own text (not counted for comments and processing instructions, as text_content() leaves them out) plus,
+    per child, the child's text length and tail; its link length is its children's plus its own text length
+    when it is an <a> (el.iter("a") includes el, and nested links count in each enclosing link).
+    """
+    nodes = list(root.iter())
+    text_len: dict[HtmlElement, int] = {}
+    link_len: dict[HtmlElement, int] = {}
+    for el in reversed(nodes):
+        tag = el.tag
+        is_element = isinstance(tag, str)
+        own = el.text if is_element else None
+        size = len("".join(own.split())) if own else 0
+        links = 0
+        for child in el:
+            size += text_len[child]
+            tail = child.tail
+            if tail:
+                size += len("".join(tail.split()))
+            links += link_len[child]
+        if tag == "a":
+            links += size
+        text_len[el] = size
+        link_len[el] = links
+    return nodes, text_len, link_len
 
 
 def prune_tree(tree: HtmlElement) -> int:
@@ -174,26 +222,29 @@ def prune_tree(tree: HtmlElement) -> int:
     """
     body = tree.find("body")
     root = body if body is not None else tree
-    total = max(_text_len(root), 1)
+    nodes, text_len, link_len = _text_lengths(root)
+    total = max(text_len[root], 1)
     doomed: list[HtmlElement] = []
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in {"html", "body", "main", "article", "h1"}:
+    for el in nodes:
+        tag = el.tag
+        if not isinstance(tag, str) or tag in _NEVER_PRUNED:
             continue
-        marker = f"{el.get('class') or ''} {el.get('id') or ''}"
+        size = text_len[el]
         furniture = False
-        if el.tag in _PRUNABLE_TAGS and _FURNITURE_TOKENS.search(marker):
-            size = _text_len(el)
-            furniture = size <= FURNITURE_SMALL_CHARS or _link_len(el) / size >= FURNITURE_MIN_LINK_SHARE
-        if not furniture and el.tag in {"p", "div", "li", "section", "aside", "span", "ul"}:
+        if tag in _PRUNABLE_TAGS and _FURNITURE_TOKENS.search(
+            f"{el.get('class') or ''} {el.get('id') or ''}"
+        ):
+            furniture = size <= FURNITURE_SMALL_CHARS or link_len[el] / size >= FURNITURE_MIN_LINK_SHARE
+        # the squashed text is at least as long as its non-space characters
+        if not furniture and tag in _READ_ALSO_TAGS and size <= READ_ALSO_MAX_CHARS:
             text = " ".join(el.text_content().split())
-            if len(text) <= READ_ALSO_MAX_CHARS and _READ_ALSO.match(normalize(text)):
-                size = _text_len(el)
-                furniture = size > 0 and _link_len(el) / size >= READ_ALSO_MIN_LINK_SHARE
+            if len(text) <= READ_ALSO_MAX_CHARS and _READ_ALSO_RAW.match(text):
+                furniture = size > 0 and link_len[el] / size >= READ_ALSO_MIN_LINK_SHARE
         if not furniture:
             continue
         if el.find(".//h1") is not None or el.find('.//*[@itemprop="articleBody"]') is not None:
             continue
-        if el.get("itemprop") == "articleBody" or _text_len(el) / total > PRUNE_MAX_TEXT_SHARE:
+        if el.get("itemprop") == "articleBody" or size / total > PRUNE_MAX_TEXT_SHARE:
             continue
         doomed.append(el)
     removed = 0

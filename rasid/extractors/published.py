@@ -47,13 +47,16 @@ def text_around_headline(tree: HtmlElement, title: str | None) -> tuple[str, str
     after: list[str] = []
     after_chars = 0
     seen_target = False
+    inside = 0  # how many of the following nodes are the headline's own descendants (skipped)
     for el in tree.iter():
         if el is target:
             seen_target = True
+            inside = sum(1 for _ in target.iter()) - 1
             if el.tail:
                 after.append(el.tail)
             continue
-        if seen_target and _inside(el, target):
+        if inside:
+            inside -= 1
             continue
         part = after if seen_target else before
         if isinstance(el.tag, str) and el.tag not in _SKIP_TAGS and el.text:
@@ -67,15 +70,6 @@ def text_around_headline(tree: HtmlElement, title: str | None) -> tuple[str, str
     before_text = " ".join(" ".join(before[-200:]).split())[-BEFORE_TITLE_CHARS:]
     after_text = " ".join(" ".join(after).split())[:AFTER_TITLE_CHARS]
     return before_text, after_text
-
-
-def _inside(el: HtmlElement, ancestor: HtmlElement) -> bool:
-    parent = el.getparent()
-    while parent is not None:
-        if parent is ancestor:
-            return True
-        parent = parent.getparent()
-    return False
 
 
 @dataclass(frozen=True)

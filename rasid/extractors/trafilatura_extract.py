@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import trafilatura
@@ -26,10 +25,14 @@ class TrafilaturaResult:
 
 
 def run_trafilatura(tree: HtmlElement, url: str, extensive_dates: bool = True) -> TrafilaturaResult | None:
-    """Extract with trafilatura from a copy of tree (trafilatura prunes the tree it is given)."""
+    """Extract with trafilatura; tree is left as it is.
+
+    bare_extraction works on a copy of a tree it is given (trafilatura 2.x: `if tree is filecontent: tree =
+    copy(tree)`), so no copy is made here (tests/extractors/test_extract_speedups.py checks that tree is
+    unchanged)."""
     date_params = {"extensive_search": extensive_dates, "original_date": True, "outputformat": "%Y-%m-%d"}
     document = trafilatura.bare_extraction(
-        copy.deepcopy(tree),
+        tree,
         url=url or None,
         include_comments=False,
         deduplicate=False,
