@@ -19,6 +19,7 @@ def scrapy_settings(crawler: CrawlerSettings, log_level: str = "WARNING") -> dic
         "USER_AGENT": agent,
         "ROBOTSTXT_OBEY": crawler.obey_robots_txt,
         "CONCURRENT_REQUESTS": crawler.concurrent_requests,
+        "CONCURRENT_ITEMS": 8,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawler.concurrent_requests_per_domain,
         "DOWNLOAD_DELAY": crawler.download_delay,
         "DOWNLOAD_DELAY_JITTER": 0.5,
