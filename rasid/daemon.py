@@ -120,6 +120,14 @@ class Daemon:
         self._jobs += 1
         try:
             return await self._crawl(todo)
+        except asyncio.CancelledError:
+            if self._stopping is None or not self._stopping.is_set():
+                raise
+            log.info(
+                "crawl of %s abandoned at shutdown; it runs again at the next start",
+                ", ".join(s.name for s in todo),
+            )
+            return CrawlReport()
         finally:
             self._jobs -= 1
 
@@ -206,6 +214,11 @@ class Daemon:
         from apscheduler.triggers.interval import IntervalTrigger
 
         loop = asyncio.get_running_loop()
+        # Blocking work (extraction, SQL, apprise) runs in threads: enough of them that many sources
+        # finishing at once do not queue behind each other.
+        from concurrent.futures import ThreadPoolExecutor
+
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=16, thread_name_prefix="rasid"))
         self._stopping = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):

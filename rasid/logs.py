@@ -49,3 +49,7 @@ def setup_logging(level: str = "INFO", fmt: str = "human", stream: object = None
         logging.getLogger(name).setLevel(noisy)
     # "Disabled AddressGuardMiddleware" is the configured behaviour (allow_private_addresses), not news.
     logging.getLogger("scrapy.middleware").setLevel(logging.ERROR if noisy == logging.WARNING else noisy)
+    # An unreachable outlet is reported once per crawl by rasid ("source X: cannot read URL: ..."); Scrapy's
+    # robots.txt and retry middlewares would add an ERROR with a traceback for every attempt.
+    for name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry"):
+        logging.getLogger(name).setLevel(logging.CRITICAL if noisy == logging.WARNING else noisy)

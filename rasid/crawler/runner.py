@@ -28,6 +28,7 @@ class CrawlRunner:
         self.db = db
         self.pipeline = pipeline
         self.runner = AsyncCrawlerRunner(scrapy_settings(settings.crawler, log_level))
+        self.stopping = False
 
     def _validators(
         self, sources: list[SourceSettings]
@@ -53,6 +54,10 @@ class CrawlRunner:
         context.validators = await asyncio.to_thread(self._validators, sources)
         await self.runner.crawl(SourcesSpider, context=context)
         context.report.seconds = time.monotonic() - started
+        if self.stopping:  # cut short by a shutdown: only what was learnt counts, silence is not failure
+            context.report.sources = {
+                n: r for n, r in context.report.sources.items() if r.ok or r.listing_errors
+            }
         await asyncio.to_thread(self._record, context.report)
         for src in context.report.sources.values():
             if not src.ok:
@@ -60,4 +65,5 @@ class CrawlRunner:
         return context.report
 
     async def stop(self) -> None:
+        self.stopping = True
         await self.runner.stop()

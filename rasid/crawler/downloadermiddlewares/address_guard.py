@@ -11,6 +11,7 @@ import asyncio
 import ipaddress
 import logging
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 log = logging.getLogger(__name__)
+# Name resolution blocks; it gets threads of its own so a slow resolver never starves extraction and storage.
+_RESOLVER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="rasid-dns")
 
 
 class BlockedAddress(IgnoreRequest):
@@ -38,7 +41,10 @@ async def resolve(host: str) -> list[str]:
         return [host.strip("[]")]
     except ValueError:
         pass
-    infos = await asyncio.to_thread(socket.getaddrinfo, host, None, proto=socket.IPPROTO_TCP)
+    loop = asyncio.get_running_loop()
+    infos = await loop.run_in_executor(
+        _RESOLVER, lambda: socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    )
     return sorted({str(info[4][0]) for info in infos})
 
 
