@@ -130,6 +130,12 @@ def test_scheduler_and_three_workers(pg_url: str, tmp_path: Path) -> None:
                 if p.poll() is None:
                     p.kill()
             engine.dispose()
+            import redis
+
+            client = redis.Redis(host="127.0.0.1", port=6379)
+            for key in client.scan_iter(f"{namespace}*"):
+                client.delete(key)
+            client.close()
         assert stored[0] == stored[1] == expected_articles
         assert matched and sent
         # one message per sent alert that is not folded into an earlier one ("also reported by")
