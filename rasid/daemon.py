@@ -156,11 +156,9 @@ class Daemon:
         """Operations hear once when an outlet fails or falls silent, and once when it is back."""
         from rasid import health
 
-        ops = [c for c in self.services.channels.values() if c.settings.operations]
+        channels = list(self.services.channels.values())
         try:
-            changes = await asyncio.to_thread(health.review, self.services.db, self.settings, names)
-            if changes:
-                await asyncio.to_thread(health.notify, self.services.db, ops, changes)
+            await asyncio.to_thread(health.check, self.services.db, self.settings, channels, names)
         except Exception:
             log.exception("reviewing outlet health failed; will try again after the next crawl")
 

@@ -126,3 +126,10 @@ def notify(db: Database, channels: list[Channel], changes: list[HealthChange]) -
         level = logging.INFO if change.new == OK else logging.WARNING
         log.log(level, "%s", body)
     return told
+
+
+def check(db: Database, settings: Settings, channels: list[Channel], names: list[str] | None = None) -> None:
+    """Review the outlets (all, or `names`) and tell the operations channels what changed."""
+    changes = review(db, settings, names)
+    if changes:
+        notify(db, [c for c in channels if c.settings.operations], changes)

@@ -111,11 +111,9 @@ class SchedulerRole(_Role):
     async def review_health(self) -> None:
         from rasid import health
 
-        ops = [c for c in self.services.channels.values() if c.settings.operations]
+        channels = list(self.services.channels.values())
         try:
-            changes = await asyncio.to_thread(health.review, self.services.db, self.settings)
-            if changes:
-                await asyncio.to_thread(health.notify, self.services.db, ops, changes)
+            await asyncio.to_thread(health.check, self.services.db, self.settings, channels)
         except Exception:
             log.exception("reviewing outlet health failed")
 

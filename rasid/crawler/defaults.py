@@ -9,11 +9,17 @@ from rasid.config import CrawlerSettings
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 
-def scrapy_settings(crawler: CrawlerSettings, log_level: str = "WARNING") -> dict[str, Any]:
-    """Polite, bounded defaults: robots.txt, 2 requests per host, AutoThrottle, size and time limits."""
+def user_agent(crawler: CrawlerSettings) -> str:
+    """How rasid names itself to outlets: the configured agent, with the contact URL."""
     agent = crawler.user_agent
     if crawler.contact_url and crawler.contact_url not in agent:
         agent = f"{agent} (+{crawler.contact_url})"
+    return agent
+
+
+def scrapy_settings(crawler: CrawlerSettings, log_level: str = "WARNING") -> dict[str, Any]:
+    """Polite, bounded defaults: robots.txt, 2 requests per host, AutoThrottle, size and time limits."""
+    agent = user_agent(crawler)
     return {
         "TWISTED_REACTOR": ASYNCIO_REACTOR,
         "USER_AGENT": agent,

@@ -3,7 +3,6 @@ private-address guard as the crawler, without starting Scrapy."""
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import urllib.error
 import urllib.request
@@ -11,7 +10,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from rasid.config import CrawlerSettings
-from rasid.crawler.downloadermiddlewares.address_guard import is_public
+from rasid.crawler.defaults import user_agent
+from rasid.crawler.downloadermiddlewares.address_guard import admitted, networks
 
 
 class FetchError(Exception):
@@ -29,15 +29,9 @@ class Fetched:
 class Fetcher:
     def __init__(self, settings: CrawlerSettings) -> None:
         self.settings = settings
-        allow = settings.allow_private_addresses
-        self.allow_all = allow is True
-        self.allowed = (
-            [ipaddress.ip_network(n, strict=False) for n in allow] if isinstance(allow, list) else []
-        )
-        agent = settings.user_agent
-        if settings.contact_url and settings.contact_url not in agent:
-            agent = f"{agent} (+{settings.contact_url})"
-        self.agent = agent
+        self.allow_all = settings.allow_private_addresses is True
+        self.allowed = networks(settings.allow_private_addresses)
+        self.agent = user_agent(settings)
 
     def _check(self, url: str) -> None:
         parts = urlsplit(url)
@@ -51,8 +45,7 @@ class Fetcher:
             raise FetchError(f"cannot resolve {parts.hostname}: {exc}") from None
         for info in infos:
             address = str(info[4][0])
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-            if not is_public(address) and not any(ip.version == n.version and ip in n for n in self.allowed):
+            if not admitted(address, self.allowed):
                 raise FetchError(f"{parts.hostname} resolves to non-public address {address}")
 
     def get(self, url: str) -> Fetched:

@@ -35,6 +35,24 @@ def is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+Networks = list[ipaddress.IPv4Network | ipaddress.IPv6Network]
+
+
+def networks(allow: object) -> Networks:
+    """Networks `crawler.allow_private_addresses` lets through as exceptions (none unless a list)."""
+    if not isinstance(allow, list | tuple):
+        return []
+    return [ipaddress.ip_network(n, strict=False) for n in allow]
+
+
+def admitted(address: str, allowed: Networks) -> bool:
+    """Public, or inside one of the networks allowed as an exception."""
+    if is_public(address):
+        return True
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return any(ip.version == net.version and ip in net for net in allowed)
+
+
 async def resolve(host: str) -> list[str]:
     try:
         ipaddress.ip_address(host.strip("[]"))
@@ -52,7 +70,7 @@ class AddressGuardMiddleware:
     def __init__(self, allowed: list[str] | None = None, cache_size: int = 4096) -> None:
         self._verdicts: dict[str, str | None] = {}
         self._cache_size = cache_size
-        self._allowed = [ipaddress.ip_network(n, strict=False) for n in (allowed or [])]
+        self._allowed = networks(allowed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
@@ -62,10 +80,7 @@ class AddressGuardMiddleware:
         return cls(list(allow) if isinstance(allow, list | tuple) else None)
 
     def allowed(self, address: str) -> bool:
-        if is_public(address):
-            return True
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        return any(ip.version == net.version and ip in net for net in self._allowed)
+        return admitted(address, self._allowed)
 
     async def _verdict(self, host: str) -> str | None:
         if host in self._verdicts:
