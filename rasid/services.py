@@ -26,6 +26,7 @@ class Services:
         return {t.id: t.title_ar or t.id for t in self.watchlist.topics}
 
     def close(self) -> None:
+        self.pipeline.close()
         self.db.dispose()
 
 

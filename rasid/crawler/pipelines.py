@@ -1,8 +1,7 @@
-"""ArticlePipeline: hands each fetched article page to `rasid.pipeline` in a worker thread."""
+"""ArticlePipeline: hands each fetched article page to `rasid.pipeline`, worked in its own thread."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from scrapy import Spider
@@ -25,7 +24,7 @@ class ArticlePipeline:
         page = FetchedPage(
             item["source"], item["url"], item["body"], item.get("status", 200), item.get("content_type")
         )
-        result = await asyncio.to_thread(context.pipeline.process, page)
+        result = await context.pipeline.process_async(page)
         report = context.report.of(page.source)
         if result.outcome == "new":
             report.new += 1

@@ -1,0 +1,82 @@
+"""rasid.pipeline: pages from the crawler are extracted, stored once, matched and queued, one at a time in
+the pipeline's own thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from rasid.config import ChannelSettings, SourceSettings
+from rasid.demo.outlets import load_sample_outlets
+from rasid.demo.pages import article_page
+from rasid.matching import Matcher, load_watchlists
+from rasid.pipeline import FetchedPage, Pipeline
+from rasid.storage import Alert, Article, Database
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pipeline(tmp_path: Path) -> Pipeline:
+    watchlist = load_watchlists([ROOT / "config" / "watchlists" / "coalition.toml"])
+    return Pipeline(
+        Database(f"sqlite:///{tmp_path / 'p.db'}"),
+        Matcher(watchlist),
+        [SourceSettings(name="demo", homepage="https://demo.example/", timezone="Asia/Damascus")],
+        [ChannelSettings(name="desk", url="json://127.0.0.1:9/")],
+        [t.id for t in watchlist.topics],
+    )
+
+
+def test_pages_are_worked_one_at_a_time_in_the_pipelines_own_thread(tmp_path: Path) -> None:
+    outlet = load_sample_outlets()[0]
+    base = "https://demo.example/"
+    pages = [
+        FetchedPage("demo", f"{base}articles/{a.slug}.html", article_page(outlet, base, a, 2026).encode())
+        for a in outlet.articles
+    ]
+    pipeline = _pipeline(tmp_path)
+    seen: list[str] = []
+    running = 0
+    overlap = False
+    work = pipeline._process
+
+    def spy(page: FetchedPage):  # type: ignore[no-untyped-def]
+        nonlocal running, overlap
+        running += 1
+        overlap = overlap or running > 1
+        seen.append(threading.current_thread().name)
+        try:
+            return work(page)
+        finally:
+            running -= 1
+
+    pipeline._process = spy  # type: ignore[method-assign]
+
+    async def crawl() -> list[str]:
+        results = await asyncio.gather(*(pipeline.process_async(p) for p in pages + pages[:2]))
+        return [r.outcome for r in results]
+
+    outcomes = asyncio.run(crawl())
+    pipeline.close()
+    assert outcomes.count("new") == len(pages) and outcomes.count("duplicate") == 2
+    assert not overlap
+    assert set(seen) == {"rasid-pages_0"}
+    with pipeline.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Article)) == len(pages)
+        # every article is its own story here (no two carry the same text), and matched ones are queued
+        assert s.scalar(
+            select(func.count()).select_from(Article).where(Article.story_id == Article.id)
+        ) == len(pages)
+        assert (s.scalar(select(func.count()).select_from(Alert)) or 0) > 0
+
+
+def test_a_page_that_breaks_extraction_is_an_error_outcome_not_an_exception(tmp_path: Path) -> None:
+    pipeline = _pipeline(tmp_path)
+    result = asyncio.run(
+        pipeline.process_async(FetchedPage("demo", "https://demo.example/x", b"\x00\x01\x02"))
+    )
+    pipeline.close()
+    assert result.outcome == "error" and result.error
