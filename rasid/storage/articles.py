@@ -6,8 +6,9 @@ import hashlib
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -62,11 +63,51 @@ def store_article(session: Session, source_id: int, article: NewArticle) -> Arti
     Safe against a concurrent writer (INSERT .. ON CONFLICT DO NOTHING): only one caller gets the row.
     An article whose text another URL already carries joins that article's story.
     """
+    new_id = insert_article(session, source_id, article)
+    return None if new_id is None else session.get(Article, new_id)
+
+
+_ARTICLE_COLUMNS = (
+    "source_id",
+    "url",
+    "title",
+    "text",
+    "published_at",
+    "author",
+    "language",
+    "content_hash",
+    "fetched_at",
+    "story_id",
+)
+_TWIN = (
+    select(Article.id, Article.story_id)
+    .where(Article.content_hash == bindparam("digest"))
+    .order_by(Article.id)
+    .limit(1)
+)
+_OWN_STORY = update(Article).where(Article.id == bindparam("new_id")).values(story_id=Article.id)
+
+
+@cache
+def _article_insert(dialect: str):  # type: ignore[no-untyped-def]
+    """INSERT .. ON CONFLICT (url) DO NOTHING RETURNING id, built once per dialect (values bound)."""
+    ins = postgresql.insert(Article) if dialect == "postgresql" else sqlite.insert(Article)
+    return (
+        ins.values({c: bindparam(c) for c in _ARTICLE_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["url"])
+        .returning(Article.id)
+    )
+
+
+def insert_article(session: Session, source_id: int, article: NewArticle) -> int | None:
+    """`store_article` without loading the row: the new article's id, or None when its URL is known.
+
+    The pipeline's path (one article per page): prepared statements only, no ORM object."""
     digest = content_hash(article.title, article.text)
-    now = utcnow()
-    stmt = _insert(
-        session,
-        Article,
+    conn = session.connection()  # core statements: no ORM bookkeeping per article
+    twin = conn.execute(_TWIN, {"digest": digest}).first()
+    new_id = conn.execute(
+        _article_insert(conn.dialect.name),
         {
             "source_id": source_id,
             "url": article.url,
@@ -76,24 +117,13 @@ def store_article(session: Session, source_id: int, article: NewArticle) -> Arti
             "author": article.author,
             "language": article.language,
             "content_hash": digest,
-            "fetched_at": now,
+            "fetched_at": utcnow(),
+            "story_id": (twin[1] or twin[0]) if twin is not None else None,
         },
-        ["url"],
-    ).returning(Article.id)
-    new_id = session.execute(stmt).scalar_one_or_none()
-    if new_id is None:
-        return None
-    twin = session.scalar(
-        select(func.min(Article.id)).where(Article.content_hash == digest, Article.id != new_id)
-    )
-    row = session.get(Article, new_id)
-    assert row is not None
-    if twin is not None:
-        twin_row = session.get(Article, twin)
-        row.story_id = (twin_row.story_id if twin_row else None) or twin
-    else:
-        row.story_id = new_id
-    return row
+    ).scalar_one_or_none()
+    if new_id is not None and twin is None:
+        conn.execute(_OWN_STORY, {"new_id": new_id})
+    return new_id
 
 
 def feed_state(session: Session, source_id: int, url: str) -> FeedState | None:
