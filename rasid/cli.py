@@ -93,10 +93,16 @@ def run(ctx: click.Context, role: str) -> None:
         if settings.storage.url.startswith("sqlite"):
             log.warning("scale-out with SQLite works on one machine only; use PostgreSQL across machines")
         worker = scaleout.SchedulerRole(services) if role == "scheduler" else scaleout.WorkerRole(services)
-        run_on_reactor(worker.run)
+        try:
+            run_on_reactor(worker.run)
+        finally:
+            services.close()
         click.echo(f"rasid {role} stopped; {worker.sent} alerts sent by this process")
         return
-    totals = run_on_reactor(lambda: Daemon(services).run())
+    try:
+        totals = run_on_reactor(lambda: Daemon(services).run())
+    finally:
+        services.close()
     click.echo(
         f"rasid stopped: {totals.crawls} crawls; {totals.crawl.summary()}; "
         f"{totals.dispatch.sent} alerts sent, {totals.dispatch.failed} failed"
@@ -125,6 +131,8 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...]) -> None:
     except Exception as exc:
         log.exception("the crawl cycle could not run")
         fail(f"the crawl cycle could not run: {exc}", 1)
+    finally:
+        services.close()
     report = totals.crawl
     for src in sorted(report.sources.values(), key=lambda s: s.name):
         state = "ok" if src.ok else f"FAILED: {src.error}"

@@ -1,9 +1,10 @@
 """Where the stages meet: a fetched page is extracted, stored once, matched, and its alerts put in the outbox.
 
-Called by the crawler's item pipeline through `process_async`: pages are worked one at a time in the
-pipeline's own thread (everything here blocks: trafilatura, SQL). One thread, not the shared pool: with
-six threads the extractions fought over the GIL and the SQLite writers over the file lock, and a page cost
-about 40% more CPU (bench/RESULTS.md, Crawl).
+Called by the crawler's item pipeline through `process_async`: in page worker processes when the pipeline
+has them (rasid.page_workers, `crawler.page_processes`), else one page at a time in the pipeline's own
+thread (everything here blocks: trafilatura, SQL). One thread, not the shared pool: with six threads the
+extractions fought over the GIL and the SQLite writers over the file lock, and a page cost about 40% more
+CPU (bench/RESULTS.md, Crawl).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Literal
 from rasid.config import ChannelSettings, SourceSettings
 from rasid.extractors import ExtractOptions, extract_article
 from rasid.matching import Matcher
+from rasid.page_workers import PageWorkers
 from rasid.storage import Database, NewArticle, NewMatch, ensure_sources, insert_article, record_matches
 from rasid.urls import canonicalize
 
@@ -82,15 +84,22 @@ class Pipeline:
             for s in sources
         }
         self._worker: ThreadPoolExecutor | None = None
+        self.workers: PageWorkers | None = None
 
     async def process_async(self, page: FetchedPage) -> PageResult:
-        """`process` in the pipeline's own thread, awaited from the crawler's event loop."""
+        """`process` in a page worker process, or in the pipeline's own thread, awaited from the crawler's
+        event loop."""
+        if self.workers is not None:
+            return await asyncio.wrap_future(self.workers.submit(page))
         if self._worker is None:
             self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasid-pages")
         return await asyncio.wrap_future(self._worker.submit(self.process, page))
 
     def close(self) -> None:
-        """Let the pipeline's thread finish the page in hand and end."""
+        """Let the page workers and the pipeline's thread finish the page in hand and end."""
+        if self.workers is not None:
+            self.workers.close()
+            self.workers = None
         if self._worker is not None:
             self._worker.shutdown(wait=True, cancel_futures=True)
             self._worker = None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from rasid.alerts import Channel, Dispatcher, open_channels
 from rasid.config import Settings
 from rasid.matching import Matcher, Watchlist, load_watchlists
+from rasid.page_workers import PageWorkers, PipelineRecipe
 from rasid.pipeline import Pipeline
 from rasid.storage import Database
 
@@ -45,6 +46,27 @@ def build_services(settings: Settings, config_path: str | None = None) -> Servic
     matcher = Matcher(watchlist)
     enabled = [s for s in settings.sources if s.enabled]
     pipeline = Pipeline(db, matcher, enabled, settings.channels, topics)
+    if settings.crawler.page_processes and not _in_memory(settings.storage.url):
+        recipe = PipelineRecipe(
+            settings.storage.url, list(settings.watchlist_paths), enabled, settings.channels, *_log_setup()
+        )
+        pipeline.workers = PageWorkers(recipe, settings.crawler.page_processes, settings.crawler.page_timeout)
     titles = {t.id: t.title_ar or t.id for t in watchlist.topics}
     dispatcher = Dispatcher(db, channels, settings.alerts, titles)
     return Services(settings, db, watchlist, matcher, pipeline, channels, dispatcher)
+
+
+def _in_memory(url: str) -> bool:
+    """An SQLite database that lives in this process only (other processes cannot share it)."""
+    return url.startswith("sqlite") and (url.rstrip("/") in ("sqlite:", "sqlite:/") or ":memory:" in url)
+
+
+def _log_setup() -> tuple[str, str]:
+    """The level and format this process logs with, for the page workers to log the same way."""
+    import logging
+
+    from rasid.logs import JsonFormatter
+
+    root = logging.getLogger()
+    json_out = any(isinstance(h.formatter, JsonFormatter) for h in root.handlers)
+    return logging.getLevelName(root.level), "json" if json_out else "human"

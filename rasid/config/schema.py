@@ -56,6 +56,10 @@ class CrawlerSettings(_Section):
     max_article_age: Seconds = parse_duration("3d")
     retry_times: int = Field(2, ge=0, le=10)
     autothrottle: bool = True
+    # Processes that extract, store and match fetched pages beside the crawler's own (0: in its own
+    # process, one thread). A page that takes longer than page_timeout stops its worker (a new one starts).
+    page_processes: int = Field(1, ge=0, le=64)
+    page_timeout: Seconds = parse_duration("2m")
 
     @field_validator("allow_private_addresses")
     @classmethod
