@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from rasid.storage import Alert, Article
@@ -22,6 +25,45 @@ except ImportError:  # pragma: no cover - the matcher's normaliser is the refere
         return text.translate(str.maketrans("أإآٱىة", "اااايه"))
 
 
+_ALERTS = cast(Table, Alert.__table__)
+# Joining a story: one prepared UPDATE run for every linked alert of a round (executemany).
+_JOIN = (
+    update(_ALERTS)
+    .where(_ALERTS.c.id == bindparam("b_id"))
+    .values(parent_id=bindparam("b_parent"), story_checked=True)
+)
+# The statements of every round, built once: executing the very same statement object each round spares
+# SQLAlchemy rebuilding it and adapting its cached compiled form to a new one.
+_UNCHECKED = (
+    select(Alert.id, Alert.channel, Alert.topic, Alert.article_id, Alert.created_at)
+    .where(Alert.story_checked.is_(False))
+    .order_by(Alert.id)
+    .limit(bindparam("b_limit", type_=Integer))
+)
+_EARLIER = (
+    select(Alert.id, Alert.parent_id, Alert.article_id, Alert.created_at)
+    .where(
+        Alert.channel == bindparam("b_channel"),
+        Alert.topic == bindparam("b_topic"),
+        Alert.created_at >= bindparam("b_since"),
+        Alert.id < bindparam("b_below"),
+        Alert.story_checked.is_(True),
+    )
+    .order_by(Alert.id.desc())
+    .limit(bindparam("b_limit", type_=Integer))
+)
+_FEATURES = select(
+    Article.id,
+    Article.title,
+    func.substr(Article.text, 1, 2000),
+    Article.story_id,
+    func.coalesce(Article.published_at, Article.fetched_at),  # when it was reported
+).where(Article.id.in_(bindparam("b_ids", expanding=True)))
+_ALONE = (
+    update(_ALERTS)
+    .where(_ALERTS.c.id.in_(bindparam("b_ids", expanding=True)))
+    .values(parent_id=None, story_checked=True)
+)
 LOCK_KEY = 0x72617369  # PostgreSQL advisory lock: one linker at a time across dispatchers
 LEAD_WORDS = 60
 MAX_CANDIDATES = 100  # earlier alerts of the same channel and topic compared with a new one
@@ -91,15 +133,25 @@ _STOP = {
 }
 
 
+_P3 = frozenset(p for p in _PREFIXES if len(p) == 3)
+_P2 = frozenset(p for p in _PREFIXES if len(p) == 2)
+_P1 = frozenset(p for p in _PREFIXES if len(p) == 1)
+
+
 def _tokens(text: str) -> list[str]:
     out = []
     for word in _WORD.findall(normalize(text).lower()):
         if word in _STOP:
             continue
-        for p in _PREFIXES:
-            if word.startswith(p) and len(word) - len(p) >= 3:
-                word = word[len(p) :]
-                break
+        # The first prefix of _PREFIXES (longest first) leaving at least 3 letters goes: the prefixes of
+        # one length are distinct, so one set look-up per length does what a loop over them would.
+        n = len(word)
+        if n >= 6 and word[:3] in _P3:
+            word = word[3:]
+        elif n >= 5 and word[:2] in _P2:
+            word = word[2:]
+        elif n >= 4 and word[0] in _P1:
+            word = word[1:]
         if len(word) >= 3 and word not in _STOP:
             out.append(word)
     return out
@@ -107,11 +159,10 @@ def _tokens(text: str) -> list[str]:
 
 def grams(text: str, n: int = 4) -> frozenset[str]:
     """Character n-grams of the normalised words (blind to clitics, tashkeel and spelling variants)."""
-    out: set[str] = set()
-    for word in _tokens(text):
-        w = f"_{word}_"
-        out.update(w[i : i + n] for i in range(max(1, len(w) - n + 1)))
-    return frozenset(out)
+    padded = [f"_{word}_" for word in _tokens(text)]
+    if n <= 5:  # tokens have 3 letters or more, so every padded word has at least one n-gram
+        return frozenset([w[i : i + n] for w in padded for i in range(len(w) - n + 1)])
+    return frozenset([w[i : i + n] for w in padded for i in range(max(1, len(w) - n + 1))])
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -186,28 +237,107 @@ def similarity(a: Features | LazyFeatures, b: Features | LazyFeatures) -> float:
 
 class _Near:
     """Which known articles share a title n-gram (or the same text) with a given one: an inverted index
-    over the candidates' title n-grams, so unrelated candidates are skipped without a comparison."""
+    over the candidates' title n-grams, so unrelated candidates are skipped without a comparison.
+
+    Kept cheap with set operations done in C: each n-gram's first article in a dict (filled with one
+    `dict.update` per article), later ones in lists only for n-grams seen before."""
 
     LIMIT = 4 * MAX_CANDIDATES  # more hits than this: not worth it, compare with every candidate
 
     def __init__(self, feats: dict[int, LazyFeatures]) -> None:
         self.feats = feats
-        self.by_gram: dict[str, list[int]] = defaultdict(list)
-        self.by_story: dict[int, list[int]] = defaultdict(list)
+        self.first: dict[str, int] = {}
+        self.more: dict[str, list[int]] = {}
+        self.by_story: dict[int, list[int]] = {}
 
-    def add(self, article_id: int) -> None:
+    def add(self, article_id: int) -> set[int] | None:
+        """Index an article; returns the articles indexed before it that share a title n-gram or its
+        story with it (None when there are more than LIMIT hits: then compare with every candidate)."""
         f = self.feats[article_id]
-        for g in f.title:
-            self.by_gram[g].append(article_id)
+        title = f.title
+        fresh = title.difference(self.first)
+        self.first.update(dict.fromkeys(fresh, article_id))
+        hits: list[int] = []
         if f.story_id is not None:
-            self.by_story[f.story_id].append(article_id)
+            same = self.by_story.setdefault(f.story_id, [])
+            hits += same
+            same.append(article_id)
+        if len(fresh) < len(title):
+            first, more = self.first, self.more
+            for g in title - fresh:
+                hits.append(first[g])
+                later = more.get(g)
+                if later is None:
+                    more[g] = [article_id]
+                else:
+                    hits += later
+                    later.append(article_id)
+        return None if len(hits) > self.LIMIT else set(hits)
 
-    def of(self, mine: LazyFeatures) -> set[int] | None:
-        hits: list[list[int]] = [self.by_story.get(mine.story_id, [])] if mine.story_id is not None else []
-        hits += [self.by_gram[g] for g in mine.title if g in self.by_gram]
-        if sum(map(len, hits)) > self.LIMIT:
-            return None
-        return {a for hit in hits for a in hit}
+
+Known = tuple[int, int | None, int, datetime]  # alert id, its story's first alert, article id, created
+
+
+def in_id_order(known: Sequence[Known], alerts: Sequence[tuple[int, int, datetime]]) -> bool:
+    """Whether every known alert is older (a lower id) than every new one, the usual case."""
+    return not known or not alerts or max(k[0] for k in known) < min(a[0] for a in alerts)
+
+
+def link_group(
+    known: list[Known],
+    alerts: Sequence[tuple[int, int, datetime]],
+    feats: dict[int, LazyFeatures],
+    window: timedelta,
+    threshold: float,
+) -> list[tuple[int, int | None]]:
+    """The story of each of `alerts` (id, article id, created; oldest first) of one channel and topic:
+    (alert id, the first alert of the earlier story it joins, or None). `known` are the earlier alerts
+    already grouped (newest first, at most MAX_CANDIDATES of them compared with each new one); each
+    alert grouped joins them, so a batch of twins links to its first member. `known` is extended."""
+    # Usually every known alert is older than every new one: then the candidates of a new alert are the
+    # first MAX_CANDIDATES of `known`, i.e. those ranked above `top - MAX_CANDIDATES` (older known ones
+    # are never compared, so neither indexed nor given features), and only those of them sharing an
+    # n-gram or the story are looked at, in `known` order. Otherwise the plain scan.
+    in_order = in_id_order(known, alerts)
+    near = _Near(feats)
+    for k in known[:MAX_CANDIDATES] if in_order else known:
+        near.add(k[2])
+    rank: dict[int, tuple[int, Known]] = (
+        {k[2]: (-i, k) for i, k in enumerate(known[:MAX_CANDIDATES])} if in_order else {}
+    )
+    top = 0
+    out: list[tuple[int, int | None]] = []
+    for alert_id, alert_article, alert_created in alerts:
+        mine = feats[alert_article]
+        # Only reports sharing a title n-gram or the text can reach the threshold (> 0); the rest score
+        # 0 and are passed over without computing anything (None: look at all).
+        close = near.add(alert_article)
+        candidates: Iterable[Known]
+        if close is None or not in_order:
+            candidates = islice((k for k in known if k[0] < alert_id), MAX_CANDIDATES)
+        else:
+            floor = top - MAX_CANDIDATES
+            ranked = [rank[a] for a in close if a in rank]
+            candidates = [k for r, k in sorted(ranked, reverse=True) if r > floor]
+        best, best_score = None, threshold
+        for aid, parent, article_id, created in candidates:
+            if close is not None and article_id not in close:
+                continue
+            if created < alert_created - window or article_id == alert_article:
+                continue
+            theirs = feats[article_id]
+            if mine.when and theirs.when and abs(mine.when - theirs.when) > window:
+                continue  # reported on different days: crawled together (a backlog), not one story
+            score = similarity(mine, theirs)
+            if score >= best_score:
+                best, best_score = parent or aid, score
+        out.append((alert_id, best))
+        entry = (alert_id, best, alert_article, alert_created)
+        known.insert(0, entry)
+        top += 1
+        if in_order:
+            rank[alert_article] = (top, entry)
+    return out
 
 
 class StoryLinker:
@@ -222,20 +352,11 @@ class StoryLinker:
     def _features(self, session: Session, article_ids: set[int]) -> dict[int, LazyFeatures]:
         found = {i: self._cache[i] for i in article_ids if i in self._cache}
         missing = [i for i in article_ids if i not in found]
+        conn = session.connection()  # plain rows: no ORM result machinery per row
         for i in range(0, len(missing), 500):
-            rows = session.execute(
-                select(
-                    Article.id,
-                    Article.title,
-                    func.substr(Article.text, 1, 2000),
-                    Article.story_id,
-                    Article.published_at,
-                    Article.fetched_at,
-                ).where(Article.id.in_(missing[i : i + 500]))
-            )
-            for aid, title, text, story, published, fetched in rows:
-                when = _aware(published or fetched)
-                found[aid] = self._cache[aid] = LazyFeatures(title or "", text or "", story, when)
+            rows = conn.execute(_FEATURES, {"b_ids": missing[i : i + 500]})
+            for aid, title, text, story, when in rows:
+                found[aid] = self._cache[aid] = LazyFeatures(title or "", text or "", story, _aware(when))
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         return found
@@ -244,65 +365,37 @@ class StoryLinker:
         """Group alerts not yet checked; returns how many became "also reported by" of an earlier one."""
         if session.get_bind().dialect.name == "postgresql":
             session.execute(select(func.pg_advisory_xact_lock(LOCK_KEY)))
-        new = list(
-            session.scalars(
-                select(Alert).where(Alert.story_checked.is_(False)).order_by(Alert.id).limit(limit)
-            )
-        )
+        conn = session.connection()  # plain rows and statements: no ORM result machinery per row
+        new = conn.execute(_UNCHECKED, {"b_limit": limit}).all()
         if not new:
             return 0
-        groups: dict[tuple[str, str], list[Alert]] = defaultdict(list)
-        for alert in new:
-            groups[(alert.channel, alert.topic)].append(alert)
-        linked = 0
+        groups: dict[tuple[str, str], list[tuple[int, int, datetime]]] = defaultdict(list)
+        for alert_id, channel, topic, article_id, created in new:
+            groups[(channel, topic)].append((alert_id, article_id, created))
+        links: list[tuple[int, int | None]] = []
         for (channel, topic), alerts in groups.items():
-            since = min(a.created_at for a in alerts) - self.window
-            earlier = list(
-                session.execute(
-                    select(Alert.id, Alert.parent_id, Alert.article_id, Alert.created_at)
-                    .where(
-                        Alert.channel == channel,
-                        Alert.topic == topic,
-                        Alert.created_at >= since,
-                        Alert.id < max(a.id for a in alerts),
-                        Alert.story_checked.is_(True),
-                    )
-                    .order_by(Alert.id.desc())
-                    .limit(MAX_CANDIDATES + len(alerts))
-                )
+            since = min(a[2] for a in alerts) - self.window
+            earlier = conn.execute(
+                _EARLIER,
+                {
+                    "b_channel": channel,
+                    "b_topic": topic,
+                    "b_since": since,
+                    "b_below": max(a[0] for a in alerts),
+                    "b_limit": MAX_CANDIDATES + len(alerts),
+                },
             )
-            known = [(r.id, r.parent_id, r.article_id, r.created_at) for r in earlier]
+            known: list[Known] = [(r[0], r[1], r[2], r[3]) for r in earlier]
             if not known and len(alerts) == 1:  # nothing earlier to compare with: no features needed
-                alerts[0].parent_id = None
-                alerts[0].story_checked = True
+                links.append((alerts[0][0], None))
                 continue
-            feats = self._features(session, {k[2] for k in known} | {a.article_id for a in alerts})
-            near = _Near(feats)
-            for k in known:
-                near.add(k[2])
-            for alert in alerts:  # oldest first, so a batch of twins links to its first member
-                alert_id, alert_article, alert_created = alert.id, alert.article_id, alert.created_at
-                mine = feats[alert_article]
-                # Only reports sharing a title n-gram or the text can reach the threshold (> 0); the
-                # rest score 0 and are passed over without computing anything (None: look at all).
-                close = near.of(mine)
-                best, best_score = None, self.threshold
-                for n, (aid, parent, article_id, created) in enumerate(k for k in known if k[0] < alert_id):
-                    if n >= MAX_CANDIDATES:
-                        break
-                    if close is not None and article_id not in close:
-                        continue
-                    if created < alert_created - self.window or article_id == alert_article:
-                        continue
-                    theirs = feats[article_id]
-                    if mine.when and theirs.when and abs(mine.when - theirs.when) > self.window:
-                        continue  # reported on different days: crawled together (a backlog), not one story
-                    score = similarity(mine, theirs)
-                    if score >= best_score:
-                        best, best_score = parent or aid, score
-                alert.parent_id = best
-                alert.story_checked = True
-                linked += best is not None
-                known.insert(0, (alert_id, best, alert_article, alert_created))
-                near.add(alert_article)
-        return linked
+            compared = known[:MAX_CANDIDATES] if in_id_order(known, alerts) else known
+            feats = self._features(session, {k[2] for k in compared} | {a[1] for a in alerts})
+            links += link_group(known, alerts, feats, self.window, self.threshold)
+        alone = [alert_id for alert_id, parent in links if parent is None]
+        for i in range(0, len(alone), 500):
+            conn.execute(_ALONE, {"b_ids": alone[i : i + 500]})
+        joined = [{"b_id": alert_id, "b_parent": parent} for alert_id, parent in links if parent is not None]
+        if joined:
+            conn.execute(_JOIN, joined)
+        return len(joined)

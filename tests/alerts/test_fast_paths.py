@@ -7,6 +7,8 @@ import random
 import threading
 from collections import Counter
 
+import pytest
+
 from alerts.helpers import dispatcher, headline, queue
 from alerts.servers import http_sink
 from rasid.alerts.stories import LazyFeatures, features, grams, similarity
@@ -151,4 +153,106 @@ def test_a_lone_alert_is_checked_without_comparing(db_url: str) -> None:
     with db.session() as s:
         (alert,) = s.query(Alert).all()
         assert alert.story_checked and alert.parent_id is None
+    db.dispose()
+
+
+def test_sent_log_stores_what_settle_sent_stores(db_url: str) -> None:
+    """The dispatcher's plain DB-API recorder: the same rules and the very same stored values (text of
+    timestamps on SQLite included) as the core statements, committed by itself, rolled back on error."""
+    from sqlalchemy import bindparam, text
+
+    from rasid.storage.clock import utcnow
+    from rasid.storage.outbox import SentLog
+
+    db = Database(db_url)
+    queue(db, 9, ["desk"])
+    with db.session() as s:
+        ids = sorted(a.id for a in s.query(Alert))
+        take(s, ids, token="me")
+        s.query(Alert).filter(Alert.id.in_([ids[1], ids[5], ids[8]])).update({"claim_token": "peer"})
+    now = utcnow()
+    with db.session() as s:
+        core = settle_sent(
+            s, [ids[0], ids[1], 99_999], duration_ms=3.5, token="me", carried=[ids[2]], now=now
+        )
+    log = SentLog(db.engine.dialect)
+    raw = db.engine.raw_connection()
+    try:
+        plain = log(raw, [ids[4], ids[5], 99_998], duration_ms=3.5, token="me", carried=[ids[6]], now=now)
+        assert log(raw, [ids[3]], duration_ms=1.0, now=now) == [ids[3]]  # no token: any state
+        # One alert alone (the dispatcher's usual call): a peer's is recorded but not changed, a gone
+        # one not recorded at all.
+        assert log(raw, [ids[8]], duration_ms=2.0, token="me", now=now) == []
+        assert log(raw, [99_997], duration_ms=2.0, token="me", now=now) == []
+    finally:
+        raw.close()
+    assert core == [ids[0]] and plain == [ids[4]]
+
+    def rows(alert_ids: list[int]) -> list[tuple[object, ...]]:
+        """The stored values as the driver gives them (timestamps as SQLite's text), ids made relative."""
+        alerts = text(
+            "SELECT status, sent_at, last_error, claim_token, sent_with - id, attempts FROM alerts "
+            "WHERE id IN :ids ORDER BY id"
+        ).bindparams(bindparam("ids", expanding=True))
+        attempts = text(
+            "SELECT alert_id - :first, attempted_at, ok, error, duration_ms, claim_token FROM deliveries "
+            "WHERE alert_id IN :ids ORDER BY id"
+        ).bindparams(bindparam("ids", expanding=True))
+        with db.engine.connect() as c:
+            a = c.execute(alerts, {"ids": alert_ids}).all()
+            d = c.execute(attempts, {"ids": alert_ids, "first": alert_ids[0]}).all()
+        return [tuple(r) for r in a] + [tuple(r) for r in d]
+
+    # ids[4..6] went through SentLog exactly as ids[0..2] went through settle_sent.
+    assert rows([ids[4], ids[5], ids[6]]) == rows([ids[0], ids[1], ids[2]])
+    with db.session() as s:
+        assert s.get(Alert, ids[3]).status == "sent"  # type: ignore[union-attr]
+        peer = s.get(Alert, ids[8])
+        assert peer is not None and peer.status == "sending" and peer.claim_token == "peer"
+        assert [d.alert_id for d in s.query(Delivery).filter(Delivery.duration_ms == 2.0)] == [ids[8]]
+    # A failing statement rolls the attempt back whole.
+    raw = db.engine.raw_connection()
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - the driver's own error class
+            log(raw, [ids[7]], duration_ms=object(), token="me", now=now)  # type: ignore[arg-type]
+    finally:
+        raw.close()
+    with db.session() as s:
+        assert s.get(Alert, ids[7]).status == "sending"  # type: ignore[union-attr]
+        assert s.query(Delivery).filter(Delivery.alert_id == ids[7]).count() == 0
+    db.dispose()
+
+
+def test_a_message_that_cannot_be_composed_fails_at_its_turn(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's messages are composed before its first send; one that cannot be still stops the round
+    only when its turn comes: the alerts before it are sent and recorded as before."""
+    import rasid.alerts.dispatcher as dispatching
+    from rasid.alerts.message import composer
+
+    db = Database(db_url)
+    queue(db, 5, ["desk"])
+    with db.session() as s:
+        bad = sorted(a.id for a in s.query(Alert))[2]
+
+    def fragile(scheme: str):  # type: ignore[no-untyped-def]
+        real = composer(scheme)
+
+        def compose(view, tz):  # type: ignore[no-untyped-def]
+            if view.alert_id == bad:
+                raise RuntimeError("cannot compose")
+            return real(view, tz)
+
+        return compose
+
+    monkeypatch.setattr(dispatching, "composer", fragile)
+    with http_sink() as sink:
+        d = dispatcher(db, [_json(sink.port)])
+        with pytest.raises(RuntimeError, match="cannot compose"):
+            d.dispatch_due()
+        assert len(sink.requests) == 2
+    with db.session() as s:
+        statuses = {a.id: a.status for a in s.query(Alert)}
+        assert [statuses[i] for i in sorted(statuses)][:3] == ["sent", "sent", "sending"]
     db.dispose()
