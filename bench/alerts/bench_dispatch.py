@@ -211,6 +211,7 @@ def main() -> int:
     result: dict[str, object] = {
         "alerts": args.alerts,
         "database": db.engine.dialect.name,
+        "apprise": apprise.__version__,
         "rounds": args.repeat,
         "baseline_apprise_loop_s": round(base_s, 2),
         "baseline_per_s": round(args.alerts / base_s, 1),
@@ -227,7 +228,11 @@ def main() -> int:
             100 * (disp_s - base_s) / base_s, 1
         )
         result[f"{key}_rounds_s"] = [round(w, 2) for w, _ in runs[width]]
+        # CPU beside wall (less disturbed by other work on the machine): per alert, and over the baseline.
+        result[f"{key}_cpu_ms_per_alert"] = round(1000 * disp_cpu / args.alerts, 3)
+        result[f"{key}_cpu_overhead_pct"] = round(100 * (disp_cpu - base_cpu) / base_cpu, 1)
     result["baseline_rounds_s"] = [round(w, 2) for w, _ in base]
+    result["baseline_cpu_ms_per_alert"] = round(1000 * base_cpu / args.alerts, 3)
     result.update(
         {
             "latency_concurrency": widths[0],
