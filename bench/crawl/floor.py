@@ -14,8 +14,9 @@ Over the same simulated outlets as bench_crawl.py (corpus.py, served by serve.py
 
 The ceiling: with every core busy and nothing wasted, a crawler that fetches with Scrapy and extracts at
 least as well as trafilatura cannot beat cores / (Scrapy's CPU per page + trafilatura's extraction CPU per
-page + the server's CPU per request) articles per second. The script prints that ceiling beside 2x the
-baseline.
+page + the server's CPU per request) articles per second; one that also stores and matches each article (as
+rasid must; trafilatura --feed does neither) adds rasid's match-and-store CPU to the sum. The script prints
+both ceilings beside 2x the baseline.
 """
 
 from __future__ import annotations
@@ -176,9 +177,9 @@ def main() -> None:
     per_article = scrapy_ms + traf_ms + server_ms
     ceiling = cores * 1000 / per_article
     out["ceiling_per_s"] = round(ceiling, 1)
-    # even with extraction free, fetching, serving and rasid's own match + store must fit
-    no_extraction = cores * 1000 / (scrapy_ms + server_ms + after_ms)
-    out["ceiling_without_extraction_per_s"] = round(no_extraction, 1)
+    # a crawler that also stores and matches what it extracts (rasid's job; trafilatura --feed does neither)
+    with_stages = cores * 1000 / (per_article + after_ms)
+    out["ceiling_with_match_and_store_per_s"] = round(with_stages, 1)
     out["target_per_s"] = round(2 * baseline, 1)
     print(json.dumps(out, indent=2))
     print(
@@ -187,8 +188,9 @@ def main() -> None:
         f"{2 * baseline:.0f} articles/s ({'reachable' if ceiling >= 2 * baseline else 'out of reach'})"
     )
     print(
-        f"with extraction costing nothing: {cores} x 1000 / ({scrapy_ms:.2f} Scrapy + {server_ms:.2f} "
-        f"server + {after_ms:.2f} rasid match and store) = {no_extraction:.0f} articles/s"
+        f"storing and matching too: {cores} x 1000 / ({per_article:.2f} + {after_ms:.2f} rasid match and "
+        f"store) = {with_stages:.0f} articles/s "
+        f"({'reachable' if with_stages >= 2 * baseline else 'out of reach'})"
     )
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))
