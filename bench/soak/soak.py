@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rasid.demo.desk import AlertDesk
-from rasid.demo.outlets import Outlet, SampleArticle, load_expected, load_sample_outlets
+from rasid.demo.outlets import Outlet, load_expected, load_sample_outlets
 from rasid.demo.server import OutletServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -108,7 +108,7 @@ def main() -> None:
                     base,
                     slug=f"n{n}",
                     title=f"{base.title} ({n})",
-                    paragraphs=[f"تحديث رقم {n} من مراسلنا في الموقع {outlet.slug}."] + base.paragraphs,
+                    paragraphs=[f"تحديث رقم {n} من مراسلنا في الموقع {outlet.slug}.", *base.paragraphs],
                     published=datetime.now(UTC),
                 )
                 server.publish(outlet.slug, article)
