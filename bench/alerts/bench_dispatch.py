@@ -11,6 +11,9 @@ to be grouped again between runs, with a fresh dispatcher). Wall time is the fig
 is printed beside it because other work on the machine inflates wall time. With several rounds the median
 of each measure is reported. The latency run uses the first concurrency value.
 
+Each round also runs apprise in a loop with `async_mode` off, as rasid's channels use it (one service,
+sent from the calling thread), and the dispatcher's overhead over that loop is reported too.
+
 The sink runs in a process of its own, as a receiver does (until 2026-11-23 it ran in the benchmark's
 process, where its threads took the GIL from both the baseline and the dispatcher).
 """
@@ -157,9 +160,12 @@ def timed(fn):  # type: ignore[no-untyped-def]
     return time.perf_counter() - wall, time.process_time() - cpu, out
 
 
-def baseline(url: str, n: int, body: str) -> float:
-    app = apprise.Apprise()
-    app.add(url)
+def baseline(url: str, n: int, body: str, async_mode: bool = True) -> float:
+    """apprise in a loop: with its defaults (the issue's baseline), or with async_mode off as rasid's
+    channels use it (a single service sent from the calling thread)."""
+    asset = apprise.AppriseAsset(async_mode=async_mode)
+    app = apprise.Apprise(asset=asset)
+    app.add(url, asset=asset)
     started = time.perf_counter()
     for i in range(n):
         app[0].headers["X-Rasid-Alert-Id"] = f"b{i}"  # type: ignore[attr-defined]
@@ -200,11 +206,15 @@ def main() -> int:
         + "\n\nhttps://b.example/x"
     )
     base: list[tuple[float, float]] = []
+    same: list[tuple[float, float]] = []  # apprise with async_mode off, as rasid's channels use it
     runs: dict[int, list[tuple[float, float]]] = {w: [] for w in widths}
     for rnd in range(args.repeat):
         wall, cpu, _ = timed(lambda: baseline(sink.url, args.alerts, sample))
         base.append((wall, cpu))
         print(f"round {rnd + 1}: baseline {wall:.1f}s (cpu {cpu:.1f}s)", file=sys.stderr)
+        wall, cpu, _ = timed(lambda: baseline(sink.url, args.alerts, sample, async_mode=False))
+        same.append((wall, cpu))
+        print(f"round {rnd + 1}: baseline, async_mode off {wall:.1f}s (cpu {cpu:.1f}s)", file=sys.stderr)
         for width in widths:
             reset(db)
             worker = make(width)
@@ -260,6 +270,16 @@ def main() -> int:
         result[f"{key}_cpu_ms_per_alert"] = round(1000 * disp_cpu / args.alerts, 3)
         result[f"{key}_cpu_overhead_pct"] = round(100 * (disp_cpu - base_cpu) / base_cpu, 1)
     result["baseline_rounds_s"] = [round(w, 2) for w, _ in base]
+    same_s = statistics.median(w for w, _ in same)
+    same_cpu = statistics.median(c for _, c in same)
+    result["sync_baseline_s"] = round(same_s, 2)
+    result["sync_baseline_per_s"] = round(args.alerts / same_s, 1)
+    result["sync_baseline_cpu_ms_per_alert"] = round(1000 * same_cpu / args.alerts, 3)
+    result["sync_baseline_rounds_s"] = [round(w, 2) for w, _ in same]
+    disp1_s = statistics.median(w for w, _ in runs[widths[0]])
+    disp1_cpu = statistics.median(c for _, c in runs[widths[0]])
+    result["overhead_vs_sync_baseline_pct"] = round(100 * (disp1_s - same_s) / same_s, 1)
+    result["cpu_overhead_vs_sync_baseline_pct"] = round(100 * (disp1_cpu - same_cpu) / same_cpu, 1)
     result["baseline_cpu_ms_per_alert"] = round(1000 * base_cpu / args.alerts, 3)
     result.update(
         {

@@ -80,8 +80,13 @@ class Channel:
 
 
 def open_channel(settings: ChannelSettings, config_path: str | None = None) -> Channel:
-    """Build the apprise object; a URL apprise cannot use is a configuration error (exit 2)."""
-    plugin = apprise.Apprise.instantiate(settings.url)
+    """Build the apprise object; a URL apprise cannot use is a configuration error (exit 2).
+
+    A channel is one apprise service, sent to from the dispatcher's own thread: apprise's async mode (each
+    notify handed to a thread pool and waited for, meant for fanning out to many services) is turned off,
+    so a send runs in the calling thread (apprise's own retries, formats and result logs are unchanged)."""
+    asset = apprise.AppriseAsset(async_mode=False)
+    plugin = apprise.Apprise.instantiate(settings.url, asset=asset)
     if plugin is None:
         scheme = settings.url.split("://", 1)[0]
         raise ConfigError(
@@ -89,7 +94,7 @@ def open_channel(settings: ChannelSettings, config_path: str | None = None) -> C
             f"channels ({settings.name}).url",
             f"apprise does not understand this URL (scheme {scheme!r})",
         )
-    app = apprise.Apprise()
+    app = apprise.Apprise(asset=asset)
     app.add(plugin)
     scheme = settings.url.split("://", 1)[0].lower()
     return Channel(settings, app, scheme, plugin.url(privacy=True))
