@@ -45,37 +45,6 @@ class DispatchStats:
         return self
 
 
-def _article_view(article: Article, alert: Alert, topic_titles: dict[str, str]) -> AlertView:
-    match = alert.match
-    return AlertView(
-        topic=alert.topic,
-        topic_title=topic_titles.get(alert.topic, alert.topic),
-        headline=article.title,
-        outlet=article.source.name,
-        url=article.url,
-        published=article.published_at,
-        fetched=article.fetched_at,
-        modality=match.modality,
-        evidence=list(match.evidence or []),
-        alert_id=alert.id,
-    )
-
-
-def view_of(
-    session: Session, alert: Alert, topic_titles: dict[str, str], also: list[Alert] | None = None
-) -> AlertView:
-    """What an alert says; `also` are later alerts of its story carried in the same message."""
-    view = _article_view(alert.match.article, alert, topic_titles)
-    extra = tuple(
-        Also(a.match.article.source.name, a.match.article.title, a.match.article.url) for a in also or []
-    )
-    followup = False
-    if alert.parent_id is not None:
-        parent = session.get(Alert, alert.parent_id)
-        followup = parent is not None and parent.status == SENT
-    return AlertView(**{**view.__dict__, "also": extra, "followup": followup})
-
-
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -296,12 +265,6 @@ class Dispatcher:
             followup=followup,
         )
 
-    def _job(self, session: Session, alert: Alert, children: list[Alert]) -> _Job:
-        """The job for a claimed alert, with the pending later alerts of its story folded in."""
-        held = take(session, [c.id for c in children], token=self.token, lease=self.lease)
-        folded = [c for c in children if c.id in held]
-        return _Job(alert.id, alert.channel, view_of(session, alert, self.topic_titles, folded), held)
-
     # -- sending ---------------------------------------------------------------------------------------
 
     def _width(self, channel: Channel) -> int:
@@ -484,63 +447,40 @@ class Dispatcher:
                     channel.masked_url,
                 )
             return stats, None
-        with self.db.session() as session:
+        with self.db.session() as session:  # a failure: each attempted alert waits for its retry
             for alert_id in ids:
-                if outcome.ok:
-                    kept = settle(
-                        session,
-                        alert_id,
-                        ok=True,
-                        duration_ms=outcome.duration_ms,
-                        token=self.token,
-                        sent_with=None if alert_id == ids[0] else ids[0],
-                    )
-                    stats.sent += 1
-                else:
-                    alert = session.get(Alert, alert_id)
-                    assert alert is not None
-                    retry_at = self._retry_at(alert, outcome.retry_after)
-                    kept = settle(
-                        session,
-                        alert_id,
-                        ok=False,
-                        error=outcome.error,
-                        retry_at=retry_at,
-                        duration_ms=outcome.duration_ms,
-                        token=self.token,
-                    )
-                    stats.failed += 1
-                    stats.dead += retry_at is None
+                alert = session.get(Alert, alert_id)
+                assert alert is not None
+                retry_at = self._retry_at(alert, outcome.retry_after)
+                kept = settle(
+                    session,
+                    alert_id,
+                    ok=False,
+                    error=outcome.error,
+                    retry_at=retry_at,
+                    duration_ms=outcome.duration_ms,
+                    token=self.token,
+                )
+                stats.failed += 1
+                stats.dead += retry_at is None
                 if not kept:
                     log.warning("alert %d was taken back from this dispatcher (lease ran out)", alert_id)
-            for alert_id in folded:
-                if outcome.ok:
-                    settle(session, alert_id, ok=True, token=self.token, sent_with=ids[0], record=False)
-            if not outcome.ok and folded:
+            if folded:
                 session.flush()
-        if folded and not outcome.ok:
+        if folded:
             # The story's later alerts wait for its first one (or go alone if it is given up).
             self._postpone(folded, retry_at or utcnow())
         for alert_id in ids:
-            if outcome.ok:
-                log.info(
-                    "alert %d (%s) delivered to %s [%s]",
-                    alert_id,
-                    channel.name,
-                    channel.name,
-                    channel.masked_url,
-                )
-            else:
-                log.warning(
-                    "alert %d to %s [%s] failed: %s%s",
-                    alert_id,
-                    channel.name,
-                    channel.masked_url,
-                    outcome.error,
-                    " (giving up)"
-                    if retry_at is None
-                    else f" (retry at {retry_at.isoformat(timespec='seconds')})",
-                )
+            log.warning(
+                "alert %d to %s [%s] failed: %s%s",
+                alert_id,
+                channel.name,
+                channel.masked_url,
+                outcome.error,
+                " (giving up)"
+                if retry_at is None
+                else f" (retry at {retry_at.isoformat(timespec='seconds')})",
+            )
         return stats, retry_at
 
 
