@@ -83,7 +83,7 @@ class Pipeline:
             )
             for s in sources
         }
-        self._worker: ThreadPoolExecutor | None = None
+        self._thread: ThreadPoolExecutor | None = None
         self.workers: PageWorkers | None = None
 
     async def process_async(self, page: FetchedPage) -> PageResult:
@@ -91,18 +91,18 @@ class Pipeline:
         event loop."""
         if self.workers is not None:
             return await asyncio.wrap_future(self.workers.submit(page))
-        if self._worker is None:
-            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasid-pages")
-        return await asyncio.wrap_future(self._worker.submit(self.process, page))
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasid-pages")
+        return await asyncio.wrap_future(self._thread.submit(self.process, page))
 
     def close(self) -> None:
         """Let the page workers and the pipeline's thread finish the page in hand and end."""
         if self.workers is not None:
             self.workers.close()
             self.workers = None
-        if self._worker is not None:
-            self._worker.shutdown(wait=True, cancel_futures=True)
-            self._worker = None
+        if self._thread is not None:
+            self._thread.shutdown(wait=True, cancel_futures=True)
+            self._thread = None
 
     def process(self, page: FetchedPage) -> PageResult:
         """Never raises: a page that breaks a stage is reported as an `error` outcome."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from rasid.alerts import Channel, Dispatcher, open_channels
 from rasid.config import Settings
+from rasid.logs import JsonFormatter
 from rasid.matching import Matcher, Watchlist, load_watchlists
 from rasid.page_workers import PageWorkers, PipelineRecipe
 from rasid.pipeline import Pipeline
@@ -63,10 +65,6 @@ def _in_memory(url: str) -> bool:
 
 def _log_setup() -> tuple[str, str]:
     """The level and format this process logs with, for the page workers to log the same way."""
-    import logging
-
-    from rasid.logs import JsonFormatter
-
     root = logging.getLogger()
     json_out = any(isinstance(h.formatter, JsonFormatter) for h in root.handlers)
     return logging.getLevelName(root.level), "json" if json_out else "human"

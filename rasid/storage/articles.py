@@ -25,9 +25,13 @@ def content_hash(title: str, text: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def _dialect_insert(dialect: str, model: type):  # type: ignore[no-untyped-def]
+    """INSERT with ON CONFLICT support: PostgreSQL's or SQLite's."""
+    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
+
+
 def _insert(session: Session, model: type, values: dict[str, object], index: list[str]):  # type: ignore[no-untyped-def]
-    dialect = session.get_bind().dialect.name
-    ins = postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
+    ins = _dialect_insert(session.get_bind().dialect.name, model)
     return ins.values(**values).on_conflict_do_nothing(index_elements=index)
 
 
@@ -91,9 +95,9 @@ _OWN_STORY = update(Article).where(Article.id == bindparam("new_id")).values(sto
 @cache
 def _article_insert(dialect: str):  # type: ignore[no-untyped-def]
     """INSERT .. ON CONFLICT (url) DO NOTHING RETURNING id, built once per dialect (values bound)."""
-    ins = postgresql.insert(Article) if dialect == "postgresql" else sqlite.insert(Article)
     return (
-        ins.values({c: bindparam(c) for c in _ARTICLE_COLUMNS})
+        _dialect_insert(dialect, Article)
+        .values({c: bindparam(c) for c in _ARTICLE_COLUMNS})
         .on_conflict_do_nothing(index_elements=["url"])
         .returning(Article.id)
     )
