@@ -95,9 +95,8 @@ def _serve(recipe: PipelineRecipe, conn: Connection) -> None:
 class _Worker:
     """One child process (`python -m rasid.page_workers FD`) and the parent's end of its socket."""
 
-    def __init__(self, recipe: PipelineRecipe, name: str) -> None:
+    def __init__(self, recipe: PipelineRecipe) -> None:
         ours, theirs = socket.socketpair()
-        self.name = name
         self.process = subprocess.Popen(
             [sys.executable, "-m", "rasid.page_workers", str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
@@ -132,14 +131,12 @@ class PageWorkers:
 
     def __init__(self, recipe: PipelineRecipe, processes: int, page_timeout: float) -> None:
         self.recipe = recipe
-        self.processes = processes
         self.page_timeout = page_timeout
         self._threads = ThreadPoolExecutor(max_workers=processes, thread_name_prefix="rasid-pages")
         self._local = threading.local()
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
         self._closed = False
-        self._started = 0
 
     def submit(self, page: Any) -> Future[Any]:
         """The PageResult of `page`, worked by one of the workers (an error result once closed)."""
@@ -158,12 +155,17 @@ class PageWorkers:
             with self._lock:
                 if self._closed:
                     raise RuntimeError("the page workers are closed")
-                self._started += 1
-                worker = _Worker(self.recipe, f"rasid-page-worker-{self._started}")
+                worker = _Worker(self.recipe)
                 self._all.append(worker)
-            self._local.worker = worker
-            if not worker.conn.poll(120) or worker.conn.recv() != "ready":
+            try:
+                ready = worker.conn.poll(120) and worker.conn.recv() == "ready"
+            except (EOFError, OSError):
+                ready = False
+            if not ready:
+                worker.kill()  # a worker that cannot start is not kept for the next page
+                self._forget(worker)
                 raise RuntimeError("a page worker did not start")
+            self._local.worker = worker
         return worker
 
     def _forget(self, worker: _Worker) -> None:

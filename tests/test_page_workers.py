@@ -120,3 +120,22 @@ def test_sigterm_ends_an_idle_worker_cleanly(recipe: PipelineRecipe, pages: list
         assert proc.wait(10) == 0
     finally:
         workers.close()
+
+
+def test_a_worker_that_cannot_start_is_reported_and_not_kept(
+    recipe: PipelineRecipe, pages: list[FetchedPage], tmp_path: Path
+) -> None:
+    broken = PipelineRecipe(
+        recipe.database_url,
+        [tmp_path / "missing.toml"],
+        recipe.sources,
+        recipe.channels,
+        log_level="CRITICAL",
+    )
+    workers = PageWorkers(broken, processes=1, page_timeout=60)
+    try:
+        result = workers.submit(pages[0]).result(timeout=120)
+        assert result.outcome == "error" and "did not start" in (result.error or "")
+        assert workers._all == []
+    finally:
+        workers.close()
