@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from alerts.helpers import dispatcher
 from alerts.servers import http_sink
@@ -65,7 +65,12 @@ def test_twin_reports_become_one_alert_with_also_reported_by(db_url: str) -> Non
             row = store_article(
                 s,
                 src,
-                NewArticle("https://third.example/hol", a.title + " (تحديث)", "\n".join(a.paragraphs[:2])),  # type: ignore[attr-defined]
+                NewArticle(
+                    "https://third.example/hol",
+                    a.title + " (تحديث)",  # type: ignore[attr-defined]
+                    "\n".join(a.paragraphs[:2]),  # type: ignore[attr-defined]
+                    a.published + timedelta(hours=3),  # type: ignore[attr-defined]
+                ),
             )
             assert row is not None
             record_matches(s, row.id, [NewMatch("camp_handover", 2.0)], {"camp_handover": ["desk"]})
