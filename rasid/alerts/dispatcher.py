@@ -27,7 +27,16 @@ from rasid.alerts.stories import StoryLinker
 from rasid.config.schema import AlertSettings
 from rasid.storage import Alert, Article, Database, Match, Source, release_stale, settle
 from rasid.storage.clock import utcnow
-from rasid.storage.outbox import PENDING, SENDING, SENT, SentLog, claim_due_ids, claimants, take
+from rasid.storage.outbox import (
+    PENDING,
+    SENDING,
+    SENT,
+    SentLog,
+    claim_due_ids,
+    claimants,
+    not_indexed,
+    take,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +103,8 @@ _VIEW = (
 # The statements of every claim, built once: executing the very same statement object each round spares
 # SQLAlchemy rebuilding it and adapting its cached compiled form to a new one.
 _VIEWS = _VIEW.where(Alert.id.in_(bindparam("b_ids", expanding=True)))
-_KIDS = _VIEW.where(
-    Alert.parent_id.in_(bindparam("b_ids", expanding=True)), Alert.status == PENDING
+_KIDS = _VIEW.where(  # found by ix_alerts_parent_id, not by walking every pending alert
+    Alert.parent_id.in_(bindparam("b_ids", expanding=True)), not_indexed(Alert.status) == PENDING
 ).order_by(Alert.id)
 _STATUSES = select(Alert.id, Alert.status).where(Alert.id.in_(bindparam("b_ids", expanding=True)))
 

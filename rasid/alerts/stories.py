@@ -47,9 +47,14 @@ _EARLIER = (
         Alert.topic == bindparam("b_topic"),
         Alert.created_at >= bindparam("b_since"),
         Alert.id < bindparam("b_below"),
-        Alert.story_checked.is_(True),
+        # "IS NOT false" filters without steering SQLite to ix_alerts_story_checked, which would walk every
+        # checked alert ever sent, newest first, instead of this channel's and topic's recent ones
+        # (ix_alerts_channel_topic_created).
+        Alert.story_checked.is_not(False),
     )
-    .order_by(Alert.id.desc())
+    # The newest first in the index's own order, so the walk stops after `b_limit` rows even when a
+    # backlog fills the window (link_new puts them in id order).
+    .order_by(Alert.created_at.desc(), Alert.id.desc())
     .limit(bindparam("b_limit", type_=Integer))
 )
 _FEATURES = select(
@@ -385,7 +390,7 @@ class StoryLinker:
                     "b_limit": MAX_CANDIDATES + len(alerts),
                 },
             )
-            known: list[Known] = [(r[0], r[1], r[2], r[3]) for r in earlier]
+            known: list[Known] = sorted(((r[0], r[1], r[2], r[3]) for r in earlier), reverse=True)
             if not known and len(alerts) == 1:  # nothing earlier to compare with: no features needed
                 links.append((alerts[0][0], None))
                 continue
