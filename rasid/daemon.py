@@ -93,6 +93,7 @@ class Daemon:
         self.stop_when = stop_when
         self._stopping: asyncio.Event | None = None
         self._dispatch_lock = asyncio.Lock()
+        self._round: asyncio.Future[DispatchStats] | None = None  # the scheduled dispatch round
         self._crawling: set[str] = set()
         self._jobs = 0
         self.not_before: dict[str, datetime] = {}
@@ -197,6 +198,13 @@ class Daemon:
         self._check_done()
         return stats
 
+    async def _dispatch_tick(self) -> None:
+        """The dispatch job starts a round in the background and returns, unless one is still working a
+        backlog (it picks up what is new); a job that waited for its round would make APScheduler warn, at
+        every tick of a long backlog, that the job is still running."""
+        if self._round is None or self._round.done():
+            self._round = asyncio.ensure_future(self.dispatch())
+
     def _check_done(self) -> None:
         if self.stop_when and self._stopping and self.stop_when(self):
             self._stopping.set()
@@ -225,7 +233,7 @@ class Daemon:
         scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC)
         add_source_jobs(scheduler, self.sources, self.crawl, self.settings.daemon.jitter)
         scheduler.add_job(
-            self.dispatch,
+            self._dispatch_tick,
             IntervalTrigger(seconds=self.settings.alerts.dispatch_every),
             id="dispatch",
             max_instances=1,
@@ -300,10 +308,18 @@ class Daemon:
             log.warning("abandoning fetches still in flight after %.0fs", budget * 0.5)
         while self._jobs and loop.time() < deadline - budget * 0.2:
             await asyncio.sleep(0.05)  # crawl jobs finishing their storing and matching
+        last = asyncio.ensure_future(self.dispatch())  # after any dispatch round already running
         try:
-            await asyncio.wait_for(asyncio.shield(self.dispatch()), timeout=max(deadline - loop.time(), 0.5))
+            await asyncio.wait_for(asyncio.shield(last), timeout=max(deadline - loop.time(), 0.5))
         except TimeoutError:
-            log.warning("alerts still being sent at shutdown stay pending and go out at the next start")
+            # Out of time: the send in flight finishes and is recorded, the claimed rest goes back to
+            # pending (tearing the process down under a sending thread would fail them instead).
+            self.services.dispatcher.halt()
+            log.warning("alerts not yet sent at shutdown stay pending and go out at the next start")
+            try:
+                await asyncio.wait_for(asyncio.shield(last), timeout=max(budget * 0.15, 0.5))
+            except TimeoutError:
+                log.warning("a send still in flight at shutdown is sent again at the next start")
 
     async def crawl_once(self) -> DaemonTotals:
         """`rasid crawl --once`: every source once, concurrently, then deliver what is due."""

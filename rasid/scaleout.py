@@ -68,6 +68,9 @@ class _Role:
         if not self.stopping.is_set():
             log.info("stopping%s", f" ({reason})" if reason else "")
             self.stopping.set()
+            # The round in flight stops after its current send; its other claimed alerts are pending
+            # again, for this role's peers or its next start.
+            self.services.dispatcher.halt()
 
     def _signals(self) -> None:
         loop = asyncio.get_running_loop()

@@ -133,6 +133,13 @@ class Dispatcher:
         self._sent_log = SentLog(db.engine.dialect)
         self._raw: dict[int, Any] = {}
         self._raw_lock = threading.Lock()
+        self._halt = threading.Event()
+
+    def halt(self) -> None:
+        """Stop sending (at shutdown, from any thread): the send in flight finishes and is recorded; the
+        alerts claimed but not yet sent go back to pending, their attempt not counted, and `dispatch_due`
+        returns. Final: a halted dispatcher sends nothing more."""
+        self._halt.set()
 
     # -- start-up and housekeeping -------------------------------------------------------------------
 
@@ -177,7 +184,7 @@ class Dispatcher:
         at_once = [name for name, ch in self.channels.items() if not holds(ch.settings)]
         held = [name for name, ch in self.channels.items() if holds(ch.settings)]
         try:
-            while True:
+            while not self._halt.is_set():
                 self._housekeeping()
                 jobs = self._claim(at_once, limit) if at_once else []
                 if jobs:
@@ -185,7 +192,8 @@ class Dispatcher:
                 if len(jobs) < limit:
                     break
             for name in held:
-                stats += self._send_held(self.channels[name])
+                if not self._halt.is_set():
+                    stats += self._send_held(self.channels[name])
         finally:
             self._release_raw()
         return stats
@@ -303,12 +311,16 @@ class Dispatcher:
         stats = DispatchStats()
         waiting: dict[str, datetime] = {}  # channel -> retry time after a failure in this round
         postponed: dict[str, list[int]] = defaultdict(list)
+        halted: list[int] = []  # claimed, not sent: the dispatcher was halted
         if all(self._width(self.channels[j.channel]) == 1 for j in jobs):
             # The batch's messages composed together first: in one tight loop they cost about a third of
             # what they do between sends (whose HTTP work leaves the CPU caches cold). One that fails is
             # composed again at its turn, so it fails there, as it would have.
             messages = [self._compose_or_none(self.channels[job.channel], job) for job in jobs]
             for job, message in zip(jobs, messages, strict=True):  # one after another: one in flight
+                if self._halt.is_set():
+                    halted += [job.alert_id, *job.folded]
+                    continue
                 if job.channel in waiting:
                     postponed[job.channel] += [job.alert_id, *job.folded]
                     continue
@@ -320,13 +332,20 @@ class Dispatcher:
                 if not ok and retry_at is not None:
                     waiting[job.channel] = retry_at
         else:
-            stats += self._send_concurrently(jobs, waiting, postponed)
+            stats += self._send_concurrently(jobs, waiting, postponed, halted)
         for name, ids in postponed.items():
             self._postpone(ids, waiting[name])
+        if halted:
+            self._postpone(halted, utcnow())
+            log.info("stopped sending: %d claimed alerts are pending again", len(halted))
         return stats
 
     def _send_concurrently(
-        self, jobs: list[_Job], waiting: dict[str, datetime], postponed: dict[str, list[int]]
+        self,
+        jobs: list[_Job],
+        waiting: dict[str, datetime],
+        postponed: dict[str, list[int]],
+        halted: list[int],
     ) -> DispatchStats:
         """Up to `_width` sends in flight per channel (each recorded by its worker right after its
         answer); after a failure the channel's jobs not yet started wait with it."""
@@ -342,6 +361,9 @@ class Dispatcher:
                 queue = queues[name]
                 while queue and busy[name] < self._width(self.channels[name]):
                     job = queue.popleft()
+                    if self._halt.is_set():
+                        halted += [job.alert_id, *job.folded]
+                        continue
                     if name in waiting:
                         postponed[name] += [job.alert_id, *job.folded]
                         continue

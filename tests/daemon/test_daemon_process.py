@@ -97,3 +97,67 @@ def test_health_metrics_and_graceful_stop(tmp_path: Path) -> None:
     )
     assert status.returncode == 0, status.stderr
     assert outlets[0].name in status.stdout and "Alert queue" in status.stdout
+
+
+def test_sigterm_during_a_long_dispatch_stops_in_time_and_sends_nothing_twice(tmp_path: Path) -> None:
+    """A backlog that takes a minute to send (a slow receiver after an outage): SIGTERM still stops the
+    daemon within 10 s; what was sent is recorded, the rest stays pending, nothing is left half-done."""
+    from collections import Counter
+
+    from alerts.helpers import queue
+    from alerts.servers import http_sink
+
+    from rasid.storage import Alert, Database, Delivery
+
+    db_path = tmp_path / "rasid.db"
+    db = Database(f"sqlite:///{db_path}")
+    queue(db, 600, ["desk"])
+    db.dispose()
+    outlets = load_sample_outlets()[:1]
+    with OutletServer(outlets) as server, http_sink() as sink:
+        sink.delay = 0.1  # 600 alerts: a minute of sending
+        o = outlets[0]
+        config = tmp_path / "rasid.toml"
+        config.write_text(
+            f'[storage]\nurl = "sqlite:///{db_path}"\n[crawler]\nallow_private_addresses = true\n'
+            f'[daemon]\nlog_format = "json"\n[alerts]\ndispatch_every = "1s"\n'
+            f'[watch]\nwatchlists = ["{REPO / "config" / "watchlists" / "coalition.toml"}"]\n'
+            f'[[channels]]\nname = "desk"\nurl = "json://127.0.0.1:{sink.port}/a"\n'
+            f'[[sources]]\nname = "{o.name}"\nhomepage = "{server.base_url(o.slug)}"\n'
+            f'feeds = ["{server.feed_url(o.slug)}"]\npoll = "1h"\n',
+            encoding="utf-8",
+        )
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "rasid", "--config", str(config), "run"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while len(sink.requests) < 30 and time.monotonic() < deadline and daemon.poll() is None:
+                time.sleep(0.1)
+            assert len(sink.requests) >= 30, "the daemon did not start sending"
+            started = time.monotonic()
+            daemon.send_signal(signal.SIGTERM)
+            _, err = daemon.communicate(timeout=60)
+            took = time.monotonic() - started
+        finally:
+            if daemon.poll() is None:
+                daemon.kill()
+        received = Counter(r.headers.get("X-Rasid-Alert-Id") for r in sink.requests)
+    assert daemon.returncode == 0, err[-2000:]
+    assert took < 10, f"stopping took {took:.1f}s"
+    levels = Counter(json.loads(line)["level"] for line in err.strip().splitlines())
+    assert levels["error"] == 0 and "skipped: maximum number of running instances" not in err, err[-3000:]
+    db = Database(f"sqlite:///{db_path}")
+    with db.session() as s:
+        states = {a.id: a.status for a in s.query(Alert)}
+        # Stopping is not a failed delivery: no attempt recorded as failed, none counted for the unsent.
+        assert s.query(Delivery).filter(Delivery.ok.is_(False)).count() == 0
+        assert {a.attempts for a in s.query(Alert).filter(Alert.status == "pending")} == {0}
+    db.dispose()
+    assert "sending" not in states.values()
+    sent = {str(i) for i, status in states.items() if status == "sent"}
+    assert set(received) == sent and max(received.values()) == 1  # each sent alert received once
+    assert Counter(states.values())["pending"] > 0  # the rest waits for the next start
