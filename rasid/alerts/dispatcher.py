@@ -133,6 +133,9 @@ class Dispatcher:
         self._sent_log = SentLog(db.engine.dialect)
         self._raw: dict[int, Any] = {}
         self._raw_lock = threading.Lock()
+        # Alerts sent alone whose delivery row is committed but whose own row is not yet marked sent
+        # (SentLog.logged): marked at the end of each batch (`_settle_sent`).
+        self._unsettled: list[tuple[int, Any]] = []
         self._halt = threading.Event()
 
     def halt(self) -> None:
@@ -195,8 +198,27 @@ class Dispatcher:
                 if not self._halt.is_set():
                     stats += self._send_held(self.channels[name])
         finally:
-            self._release_raw()
+            try:
+                self._settle_sent()
+            finally:
+                self._release_raw()
         return stats
+
+    def _settle_sent(self) -> None:
+        """Mark sent, in one transaction, the alerts whose sends this batch recorded (SentLog.logged). If
+        this fails they stay `sending` with their successful delivery, and `release_stale` marks them
+        sent when their lease ends or at the next start: never sent again."""
+        if not self._unsettled:
+            return
+        sent, self._unsettled = self._unsettled, []
+        conn = self._raw_connection()
+        try:
+            lost = self._sent_log.settle_logged(conn, sent, self.token)
+        except Exception:
+            self._release_raw(threading.get_ident())
+            raise
+        for alert_id in lost:
+            log.warning("alert %d was taken back from this dispatcher (lease ran out)", alert_id)
 
     def _raw_connection(self) -> Any:
         """This thread's DB-API connection for recording attempts, checked out of the pool once per round
@@ -333,6 +355,7 @@ class Dispatcher:
                     waiting[job.channel] = retry_at
         else:
             stats += self._send_concurrently(jobs, waiting, postponed, halted)
+        self._settle_sent()
         for name, ids in postponed.items():
             self._postpone(ids, waiting[name])
         if halted:
@@ -457,12 +480,20 @@ class Dispatcher:
         """Settle what one message carried: `ids` were attempted; `folded` rode along inside it."""
         stats = DispatchStats()
         retry_at: datetime | None = None
-        if outcome.ok:  # the common case: a few plain statements, committed at once
+        if outcome.ok:  # the common case: plain statements, committed at once
             conn = self._raw_connection()
             try:
-                held = self._sent_log(
-                    conn, ids, duration_ms=outcome.duration_ms, token=self.token, carried=folded
-                )
+                if len(ids) == 1 and not folded:  # one alert in its own message: one INSERT now
+                    at = self._sent_log.logged(
+                        conn, ids[0], duration_ms=outcome.duration_ms, token=self.token
+                    )
+                    if at is not None:
+                        self._unsettled.append((ids[0], at))
+                    held = ids
+                else:
+                    held = self._sent_log(
+                        conn, ids, duration_ms=outcome.duration_ms, token=self.token, carried=folded
+                    )
             except Exception:
                 self._release_raw(threading.get_ident())
                 raise

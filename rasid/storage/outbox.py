@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     exists,
+    func,
     insert,
     or_,
     select,
@@ -27,6 +29,8 @@ from rasid.storage.articles import _insert
 from rasid.storage.clock import utcnow
 from rasid.storage.models import Alert, Delivery, Match
 from rasid.storage.records import NewMatch
+
+log = logging.getLogger(__name__)
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 _CHUNK = 500  # ids per IN (...) list
@@ -376,6 +380,7 @@ class SentLog:
             f"INSERT INTO {deliveries} (alert_id, attempted_at, ok, error, duration_ms, claim_token) "
             f"VALUES ({mark}, {mark}, {mark}, NULL, {mark}, {mark})"
         )
+        self._gone = getattr(dialect.dbapi, "IntegrityError", ())  # a delivery row for a deleted alert
         when = _ALERTS.c.sent_at.type.dialect_impl(dialect).bind_processor(dialect)
         ok = _DELIVERIES.c.ok.type.dialect_impl(dialect).bind_processor(dialect)
         self._when: Callable[[datetime], Any] = when or (lambda v: v)
@@ -431,6 +436,52 @@ class SentLog:
             raise
         return kept
 
+    # The usual attempt in two steps: the alert's delivery row alone, committed right after the send
+    # (one INSERT: the attempt is durable before the next send), and the alerts' own rows marked sent
+    # later, for a whole batch in one transaction. In between, an alert is `sending` with a successful
+    # delivery under its own claim token, which is how `release_stale` knows it was sent if the
+    # dispatcher dies before settling it.
+
+    def logged(
+        self,
+        dbapi_connection: Any,
+        alert_id: int,
+        *,
+        duration_ms: float,
+        token: str,
+        now: datetime | None = None,
+    ) -> Any | None:
+        """Record one alert sent alone in its own message (its delivery row) and commit; returns the
+        stored time for `settle_logged`, or None if the alert no longer exists (nothing recorded)."""
+        at = self._when(now or utcnow())
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(self._record, (alert_id, at, self._ok, duration_ms, token))
+            dbapi_connection.commit()
+        except self._gone:
+            dbapi_connection.rollback()
+            return None
+        except BaseException:
+            dbapi_connection.rollback()
+            raise
+        return at
+
+    def settle_logged(self, dbapi_connection: Any, sent: Sequence[tuple[int, Any]], token: str) -> list[int]:
+        """Mark these (alert id, time from `logged`) sent, in one transaction; returns the ids this
+        claimant no longer held (a peer took them back after the lease ran out), left as they are."""
+        cursor = dbapi_connection.cursor()
+        lost = []
+        try:
+            for alert_id, at in sent:
+                cursor.execute(self._held, (at, None, alert_id, token))
+                if cursor.rowcount != 1:
+                    lost.append(alert_id)
+            dbapi_connection.commit()
+        except BaseException:
+            dbapi_connection.rollback()
+            raise
+        return lost
+
 
 def release_stale(
     session: Session,
@@ -441,24 +492,51 @@ def release_stale(
     """Alerts left `sending` by a dispatcher that died go back to pending; returns how many.
 
     Released: claims whose lease (`next_attempt_at`) ended more than `older_than` ago, and claims of
-    the named claimants (known dead, e.g. a process of this host that no longer runs).
+    the named claimants (known dead, e.g. a process of this host that no longer runs). Those of them
+    whose send was recorded (a successful delivery under the same claim, see `SentLog.logged`) are
+    marked sent instead: they went out, and must not go out again.
     """
     moment = now or utcnow()
     params: dict[str, Any] = {"b_before": moment - older_than, "b_now": moment}
     dead = list(dead_claimants)
     if dead:
         params["b_dead"] = dead
-    session.flush()  # as session.execute would; then a plain core UPDATE (run by every dispatch round)
-    result = session.connection().execute(_RELEASE_DEAD if dead else _RELEASE, params)
+    session.flush()  # as session.execute would; then plain core UPDATEs (run by every dispatch round)
+    conn = session.connection()
+    settled = conn.execute(_SETTLE_DEAD if dead else _SETTLE, params).rowcount or 0
+    if settled:
+        log.warning(
+            "%d alerts sent by a dispatcher that stopped before marking them are marked sent", settled
+        )
+    result = conn.execute(_RELEASE_DEAD if dead else _RELEASE, params)
     return int(result.rowcount or 0)
 
 
 _EXPIRED = _ALERTS.c.next_attempt_at <= bindparam("b_before")
+_STALE = (_EXPIRED, or_(_EXPIRED, _ALERTS.c.claim_token.in_(bindparam("b_dead", expanding=True))))
+# A successful delivery recorded under the alert's current claim: sent, though not yet marked so.
+_SENT_UNDER_CLAIM = (
+    (_DELIVERIES.c.alert_id == _ALERTS.c.id)
+    & _DELIVERIES.c.ok.is_(True)
+    & (_DELIVERIES.c.claim_token == _ALERTS.c.claim_token)
+)
+_SETTLE, _SETTLE_DEAD = (  # built once (see _claim_query)
+    update(_ALERTS)
+    .where(_ALERTS.c.status == SENDING, cond, exists().where(_SENT_UNDER_CLAIM))
+    .values(
+        status=SENT,
+        sent_at=select(func.max(_DELIVERIES.c.attempted_at)).where(_SENT_UNDER_CLAIM).scalar_subquery(),
+        last_error=None,
+        claim_token=None,
+        sent_with=None,
+    )
+    for cond in _STALE
+)
 _RELEASE, _RELEASE_DEAD = (  # built once (see _claim_query)
     update(_ALERTS)
     .where(_ALERTS.c.status == SENDING, cond)
     .values(status=PENDING, claim_token=None, next_attempt_at=bindparam("b_now"))
-    for cond in (_EXPIRED, or_(_EXPIRED, _ALERTS.c.claim_token.in_(bindparam("b_dead", expanding=True))))
+    for cond in _STALE
 )
 
 
@@ -485,7 +563,5 @@ def retry_dead(session: Session, ids: Sequence[int] | None = None, now: datetime
 
 
 def counts_by_status(session: Session) -> dict[str, int]:
-    from sqlalchemy import func
-
     rows = session.execute(select(Alert.status, func.count()).group_by(Alert.status))
     return {status: int(n) for status, n in rows}

@@ -24,7 +24,7 @@ from rasid.config.schema import AlertSettings
 from rasid.storage import Database
 db = Database(sys.argv[1])
 channels = open_channels([ChannelSettings(name="desk", url=sys.argv[2])])
-Dispatcher(db, channels, AlertSettings(claim_batch=3), {}).dispatch_due()
+Dispatcher(db, channels, AlertSettings(claim_batch=int(sys.argv[3])), {}).dispatch_due()
 """
 
 
@@ -38,7 +38,7 @@ def test_sigkill_mid_send_loses_nothing_and_the_receiver_sees_each_alert_once(db
     with http_sink() as sink:
         sink.hang_on = 4  # the 4th alert reaches the sink; the answer never comes back before the kill
         env = {**os.environ, "PYTHONPATH": os.getcwd()}
-        child = subprocess.Popen([sys.executable, "-c", CHILD, db_url, _sink_url(sink.port)], env=env)
+        child = subprocess.Popen([sys.executable, "-c", CHILD, db_url, _sink_url(sink.port), "3"], env=env)
         deadline = time.monotonic() + 20
         while len(sink.requests) < 4 and time.monotonic() < deadline and child.poll() is None:
             time.sleep(0.02)
@@ -63,13 +63,45 @@ def test_sigkill_mid_send_loses_nothing_and_the_receiver_sees_each_alert_once(db
     db.dispose()
 
 
+def test_sigkill_before_a_batch_is_marked_sent_sends_none_of_it_again(db_url: str) -> None:
+    """Within a batch each send is recorded by its delivery row at once, and the alerts are marked sent
+    together at the end: killed in between, the restart marks the recorded ones sent, not pending."""
+    db = Database(db_url)
+    queue(db, 8, ["desk"])
+    with http_sink() as sink:
+        sink.hang_on = 5  # one batch of 8: four sent and recorded, the fifth in flight at the kill
+        env = {**os.environ, "PYTHONPATH": os.getcwd()}
+        child = subprocess.Popen([sys.executable, "-c", CHILD, db_url, _sink_url(sink.port), "10"], env=env)
+        deadline = time.monotonic() + 20
+        while len(sink.requests) < 5 and time.monotonic() < deadline and child.poll() is None:
+            time.sleep(0.02)
+        assert len(sink.requests) == 5
+        time.sleep(0.2)  # the fourth send's record committed
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        with db.session() as s:
+            assert Counter(a.status for a in s.query(Alert)) == {"sending": 8}
+        d = dispatcher(db, [ChannelSettings(name="desk", url=_sink_url(sink.port))])
+        assert d.recover() == 4  # the fifth (in flight) and the three never tried go back to pending
+        with db.session() as s:
+            assert Counter(a.status for a in s.query(Alert)) == {"sent": 4, "pending": 4}
+        assert d.dispatch_due().sent == 4
+        received = Counter(sink.alert_ids())
+        with db.session() as s:
+            assert {a.status for a in s.query(Alert)} == {"sent"}
+            assert sorted(received) == sorted(str(a.id) for a in s.query(Alert))
+        # Only the alert in flight at the kill arrived twice (same X-Rasid-Alert-Id both times).
+        assert sorted(received.values()) == [1] * 7 + [2]
+    db.dispose()
+
+
 def test_sigkill_between_sends_sends_nothing_twice(db_url: str) -> None:
     db = Database(db_url)
     queue(db, 4, ["desk"])
     with http_sink() as sink:
         sink.delay = 0.3
         env = {**os.environ, "PYTHONPATH": os.getcwd()}
-        child = subprocess.Popen([sys.executable, "-c", CHILD, db_url, _sink_url(sink.port)], env=env)
+        child = subprocess.Popen([sys.executable, "-c", CHILD, db_url, _sink_url(sink.port), "3"], env=env)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             with db.session() as s:

@@ -256,3 +256,53 @@ def test_a_message_that_cannot_be_composed_fails_at_its_turn(
         statuses = {a.id: a.status for a in s.query(Alert)}
         assert [statuses[i] for i in sorted(statuses)][:3] == ["sent", "sent", "sending"]
     db.dispose()
+
+
+def test_a_recorded_send_not_yet_marked_is_marked_sent_when_its_claim_is_released(db_url: str) -> None:
+    """SentLog.logged records a send by its delivery row alone; if the dispatcher dies before
+    settle_logged, releasing its claim marks that alert sent (at the recorded time), while alerts with
+    only a failed attempt, or none, go back to pending."""
+    from datetime import timedelta
+
+    from rasid.storage import release_stale, settle
+    from rasid.storage.clock import utcnow
+    from rasid.storage.outbox import SentLog
+
+    db = Database(db_url)
+    queue(db, 4, ["desk"])
+    with db.session() as s:
+        ids = sorted(a.id for a in s.query(Alert))
+        take(s, ids, token="me")
+    log = SentLog(db.engine.dialect)
+    raw = db.engine.raw_connection()
+    try:
+        at = utcnow() - timedelta(seconds=5)
+        assert log.logged(raw.driver_connection, ids[0], duration_ms=1.0, token="me", now=at) is not None
+        assert log.logged(raw.driver_connection, 99_999, duration_ms=1.0, token="me") is None  # gone
+    finally:
+        raw.close()
+    with db.session() as s:  # a failed attempt under the same claim is no send
+        s.add(Delivery(alert_id=ids[1], ok=False, error="boom", claim_token="me"))
+        assert s.get(Alert, ids[0]).status == "sending"  # type: ignore[union-attr]
+    with db.session() as s:
+        assert release_stale(s, timedelta(0), dead_claimants=["me"]) == 3
+    with db.session() as s:
+        rows = {a.id: a for a in s.query(Alert)}
+        assert rows[ids[0]].status == "sent" and rows[ids[0]].claim_token is None
+        assert abs((rows[ids[0]].sent_at - at).total_seconds()) < 0.01  # type: ignore[operator]
+        assert {rows[i].status for i in ids[1:]} == {"pending"}
+    # Settled normally, the same alert is marked once; a peer's alert is left alone and reported.
+    with db.session() as s:
+        take(s, [ids[2], ids[3]], token="me")
+        settle(s, ids[3], ok=False, retry_at=utcnow(), token="me")  # no longer held by "me"
+    raw = db.engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        sent = [(i, log.logged(conn, i, duration_ms=1.0, token="me")) for i in (ids[2], ids[3])]
+        assert log.settle_logged(conn, sent, "me") == [ids[3]]
+    finally:
+        raw.close()
+    with db.session() as s:
+        assert s.get(Alert, ids[2]).status == "sent"  # type: ignore[union-attr]
+        assert s.get(Alert, ids[3]).status == "pending"  # type: ignore[union-attr]
+    db.dispose()
