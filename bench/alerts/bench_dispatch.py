@@ -16,6 +16,14 @@ sent from the calling thread), and the dispatcher's overhead over that loop is r
 
 The sink runs in a process of its own, as a receiver does (until 2026-11-23 it ran in the benchmark's
 process, where its threads took the GIL from both the baseline and the dispatcher).
+
+Interleaved (`--interleave 500`, the default; 0 turns it off): on a host whose speed drifts by tens of per
+cent from one minute to the next, runs of 20-40 s each compare the machine's moods as much as the code.
+So each round also works the backlog once more with the baselines run in between: after every 500
+alerts the dispatcher sends (its `on_sent` hook), 500 sends of each baseline loop run and are timed
+apart. The dispatcher's time is the round's time without them; each stretch of 500 alerts gives a ratio
+to the baselines run right after it, and the median ratio over the stretches is reported with the pooled
+figure (sum over sum).
 """
 
 from __future__ import annotations
@@ -173,6 +181,107 @@ def baseline(url: str, n: int, body: str, async_mode: bool = True) -> float:
     return time.perf_counter() - started
 
 
+class Interleaved:
+    """The dispatcher's `on_sent` hook that runs the baselines between stretches of `every` alerts."""
+
+    def __init__(self, every: int, url: str, body: str) -> None:
+        self.every, self.sent = every, 0
+        self.loops = {"baseline": _loop(url, True), "sync_baseline": _loop(url, False)}
+        self.body = body
+        self.stretches: list[dict[str, tuple[float, float]]] = []  # per stretch: name -> (wall, cpu)
+        self._mark = (time.perf_counter(), time.process_time())
+
+    def __call__(self, *_: object) -> None:
+        self.sent += 1
+        if self.sent % self.every:
+            return
+        stretch = {"dispatcher": (time.perf_counter() - self._mark[0], time.process_time() - self._mark[1])}
+        for name, send in self.loops.items():
+            wall, cpu, _ = timed(lambda send=send: send(self.every, self.body, self.sent))
+            stretch[name] = (wall, cpu)
+        self.stretches.append(stretch)
+        self._mark = (time.perf_counter(), time.process_time())
+
+    def summary(self) -> dict[str, object]:
+        out: dict[str, object] = {"stretches": len(self.stretches), "alerts_per_stretch": self.every}
+        disp = [s["dispatcher"] for s in self.stretches]
+        for name in self.loops:
+            base = [s[name] for s in self.stretches]
+            ratios = [d[0] / b[0] for d, b in zip(disp, base, strict=True)]
+            out[f"{name}_per_s"] = round(self.every * len(base) / sum(b[0] for b in base), 1)
+            out[f"overhead_vs_{name}_pooled_pct"] = round(
+                100 * (sum(d[0] for d in disp) / sum(b[0] for b in base) - 1), 1
+            )
+            out[f"overhead_vs_{name}_median_pct"] = round(100 * (statistics.median(ratios) - 1), 1)
+            out[f"cpu_overhead_vs_{name}_pooled_pct"] = round(
+                100 * (sum(d[1] for d in disp) / sum(b[1] for b in base) - 1), 1
+            )
+            cpu = sum(b[1] for b in base) / (self.every * len(base))
+            out[f"{name}_cpu_ms_per_alert"] = round(1000 * cpu, 3)
+        out["dispatcher_per_s"] = round(self.every * len(disp) / sum(d[0] for d in disp), 1)
+        cpu = sum(d[1] for d in disp) / (self.every * len(disp))
+        out["dispatcher_cpu_ms_per_alert"] = round(1000 * cpu, 3)
+        return out
+
+
+def _loop(url: str, async_mode: bool):  # type: ignore[no-untyped-def]
+    """A baseline loop on one apprise object: send(n, body, tag) sends n alerts."""
+    asset = apprise.AppriseAsset(async_mode=async_mode)
+    app = apprise.Apprise(asset=asset)
+    app.add(url, asset=asset)
+
+    def send(n: int, body: str, tag: int) -> None:
+        for i in range(n):
+            app[0].headers["X-Rasid-Alert-Id"] = f"i{tag}-{i}"  # type: ignore[attr-defined]
+            assert app.notify(body=body, title="[موضوع] عنوان", body_format="text")
+
+    return send
+
+
+def separate(
+    n: int,
+    base: list[tuple[float, float]],
+    same: list[tuple[float, float]],
+    runs: dict[int, list[tuple[float, float]]],
+    widths: list[int],
+) -> dict[str, object]:
+    """The figures of whole runs one after another (medians over the rounds)."""
+    base_s = statistics.median(w for w, _ in base)
+    base_cpu = statistics.median(c for _, c in base)
+    result: dict[str, object] = {
+        "baseline_apprise_loop_s": round(base_s, 2),
+        "baseline_per_s": round(n / base_s, 1),
+        "baseline_cpu_s": round(base_cpu, 2),
+    }
+    for width in widths:
+        disp_s = statistics.median(w for w, _ in runs[width])
+        disp_cpu = statistics.median(c for _, c in runs[width])
+        key = "dispatcher" if width == 1 else f"dispatcher_x{width}"
+        result[f"{key}_s"] = round(disp_s, 2)
+        result[f"{key}_per_s"] = round(n / disp_s, 1)
+        result[f"{key}_cpu_s"] = round(disp_cpu, 2)
+        result[f"{key}_overhead_pct" if width != 1 else "overhead_pct"] = round(
+            100 * (disp_s - base_s) / base_s, 1
+        )
+        result[f"{key}_rounds_s"] = [round(w, 2) for w, _ in runs[width]]
+        # CPU beside wall (less disturbed by other work on the machine): per alert, and over the baseline.
+        result[f"{key}_cpu_ms_per_alert"] = round(1000 * disp_cpu / n, 3)
+        result[f"{key}_cpu_overhead_pct"] = round(100 * (disp_cpu - base_cpu) / base_cpu, 1)
+    result["baseline_rounds_s"] = [round(w, 2) for w, _ in base]
+    same_s = statistics.median(w for w, _ in same)
+    same_cpu = statistics.median(c for _, c in same)
+    result["sync_baseline_s"] = round(same_s, 2)
+    result["sync_baseline_per_s"] = round(n / same_s, 1)
+    result["sync_baseline_cpu_ms_per_alert"] = round(1000 * same_cpu / n, 3)
+    result["sync_baseline_rounds_s"] = [round(w, 2) for w, _ in same]
+    disp1_s = statistics.median(w for w, _ in runs[widths[0]])
+    disp1_cpu = statistics.median(c for _, c in runs[widths[0]])
+    result["overhead_vs_sync_baseline_pct"] = round(100 * (disp1_s - same_s) / same_s, 1)
+    result["cpu_overhead_vs_sync_baseline_pct"] = round(100 * (disp1_cpu - same_cpu) / same_cpu, 1)
+    result["baseline_cpu_ms_per_alert"] = round(1000 * base_cpu / n, 3)
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--alerts", type=int, default=10_000)
@@ -181,6 +290,13 @@ def main() -> int:
     parser.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
     parser.add_argument("--concurrency", default="1", help="alerts.concurrency values to run, e.g. 1,4")
     parser.add_argument("--repeat", type=int, default=1, help="rounds (baseline + each concurrency)")
+    parser.add_argument("--interleave", type=int, default=500, help="alerts per interleaved stretch (0: off)")
+    parser.add_argument(
+        "--separate",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also time whole runs of each loop one after another (the figures before --interleave)",
+    )
     args = parser.parse_args()
     widths = [int(c) for c in args.concurrency.split(",")]
     tmp = tempfile.mkdtemp(prefix="rasid-bench-")
@@ -188,9 +304,9 @@ def main() -> int:
     sink = Sink()
     titles = {"t": "موضوع"}
 
-    def make(width: int) -> Dispatcher:
+    def make(width: int, on_sent: Interleaved | None = None) -> Dispatcher:
         channels = open_channels([ChannelSettings(name="sink", url=sink.url)])
-        return Dispatcher(db, channels, AlertSettings(claim_batch=100, concurrency=width), titles)
+        return Dispatcher(db, channels, AlertSettings(claim_batch=100, concurrency=width), titles, on_sent)
 
     rng = random.Random(7)
 
@@ -208,7 +324,29 @@ def main() -> int:
     base: list[tuple[float, float]] = []
     same: list[tuple[float, float]] = []  # apprise with async_mode off, as rasid's channels use it
     runs: dict[int, list[tuple[float, float]]] = {w: [] for w in widths}
+    hooks: list[Interleaved] = []
     for rnd in range(args.repeat):
+        if args.interleave:
+            reset(db)
+            hook = Interleaved(args.interleave, sink.url, sample)
+            worker = make(widths[0], hook)
+            wall, _, stats = timed(worker.dispatch_due)
+            worker.close()
+            assert stats.sent == args.alerts, stats
+            hooks.append(hook)
+            got = hook.summary()
+            print(
+                f"round {rnd + 1}: interleaved, {got['stretches']} stretches in {wall:.1f}s: overhead vs "
+                f"baseline {got['overhead_vs_baseline_pooled_pct']}% pooled, "
+                f"{got['overhead_vs_baseline_median_pct']}% median; vs sync baseline "
+                f"{got['overhead_vs_sync_baseline_pooled_pct']}% / "
+                f"{got['overhead_vs_sync_baseline_median_pct']}%; cpu (ms per alert) "
+                f"{got['dispatcher_cpu_ms_per_alert']} vs {got['baseline_cpu_ms_per_alert']} / "
+                f"{got['sync_baseline_cpu_ms_per_alert']}",
+                file=sys.stderr,
+            )
+        if not args.separate:
+            continue
         wall, cpu, _ = timed(lambda: baseline(sink.url, args.alerts, sample))
         base.append((wall, cpu))
         print(f"round {rnd + 1}: baseline {wall:.1f}s (cpu {cpu:.1f}s)", file=sys.stderr)
@@ -223,8 +361,6 @@ def main() -> int:
             assert stats.sent == args.alerts, stats
             runs[width].append((wall, cpu))
             print(f"round {rnd + 1}: dispatcher x{width} {wall:.1f}s (cpu {cpu:.1f}s)", file=sys.stderr)
-    base_s = statistics.median(w for w, _ in base)
-    base_cpu = statistics.median(c for _, c in base)
     dispatcher = make(widths[0])
 
     # Latency: articles arrive at `rate` while the dispatcher works the outbox in a loop (as the daemon
@@ -251,36 +387,13 @@ def main() -> int:
         "database": db.engine.dialect.name,
         "apprise": apprise.__version__,
         "rounds": args.repeat,
-        "baseline_apprise_loop_s": round(base_s, 2),
-        "baseline_per_s": round(args.alerts / base_s, 1),
-        "baseline_cpu_s": round(base_cpu, 2),
     }
-    for width in widths:
-        disp_s = statistics.median(w for w, _ in runs[width])
-        disp_cpu = statistics.median(c for _, c in runs[width])
-        key = "dispatcher" if width == 1 else f"dispatcher_x{width}"
-        result[f"{key}_s"] = round(disp_s, 2)
-        result[f"{key}_per_s"] = round(args.alerts / disp_s, 1)
-        result[f"{key}_cpu_s"] = round(disp_cpu, 2)
-        result[f"{key}_overhead_pct" if width != 1 else "overhead_pct"] = round(
-            100 * (disp_s - base_s) / base_s, 1
-        )
-        result[f"{key}_rounds_s"] = [round(w, 2) for w, _ in runs[width]]
-        # CPU beside wall (less disturbed by other work on the machine): per alert, and over the baseline.
-        result[f"{key}_cpu_ms_per_alert"] = round(1000 * disp_cpu / args.alerts, 3)
-        result[f"{key}_cpu_overhead_pct"] = round(100 * (disp_cpu - base_cpu) / base_cpu, 1)
-    result["baseline_rounds_s"] = [round(w, 2) for w, _ in base]
-    same_s = statistics.median(w for w, _ in same)
-    same_cpu = statistics.median(c for _, c in same)
-    result["sync_baseline_s"] = round(same_s, 2)
-    result["sync_baseline_per_s"] = round(args.alerts / same_s, 1)
-    result["sync_baseline_cpu_ms_per_alert"] = round(1000 * same_cpu / args.alerts, 3)
-    result["sync_baseline_rounds_s"] = [round(w, 2) for w, _ in same]
-    disp1_s = statistics.median(w for w, _ in runs[widths[0]])
-    disp1_cpu = statistics.median(c for _, c in runs[widths[0]])
-    result["overhead_vs_sync_baseline_pct"] = round(100 * (disp1_s - same_s) / same_s, 1)
-    result["cpu_overhead_vs_sync_baseline_pct"] = round(100 * (disp1_cpu - same_cpu) / same_cpu, 1)
-    result["baseline_cpu_ms_per_alert"] = round(1000 * base_cpu / args.alerts, 3)
+    if base:
+        result["separate"] = separate(args.alerts, base, same, runs, widths)
+    if hooks:
+        every = Interleaved(args.interleave, sink.url, sample)
+        every.stretches = [s for h in hooks for s in h.stretches]
+        result["interleaved"] = every.summary()
     result.update(
         {
             "latency_concurrency": widths[0],
