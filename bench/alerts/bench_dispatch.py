@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import os
 import random
 import statistics
 import sys
@@ -62,8 +63,16 @@ from rasid.storage import (
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
 
 
+def _pin(cpu: int) -> None:
+    """This process on one core (the sink on the second, the benchmark on the first), as a receiver on
+    another machine would be: the scheduler no longer moves them around or onto one core together."""
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, {cpu})
+
+
 def _serve_sink(conn: Connection) -> None:
     """The sink's process: answers POSTs, keeps each alert id's arrival time, reports on request."""
+    _pin(1)
     arrived: dict[str, float] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -302,6 +311,7 @@ def main() -> int:
     tmp = tempfile.mkdtemp(prefix="rasid-bench-")
     db = Database(args.db or f"sqlite:///{Path(tmp) / 'bench.db'}")
     sink = Sink()
+    _pin(0)
     titles = {"t": "موضوع"}
 
     def make(width: int, on_sent: Interleaved | None = None) -> Dispatcher:

@@ -131,7 +131,8 @@ class Dispatcher:
         # Attempts are recorded on a plain DB-API connection per sending thread, held for one
         # `dispatch_due` (each attempt still commits on its own before the next send).
         self._sent_log = SentLog(db.engine.dialect)
-        self._raw: dict[int, Any] = {}
+        self._raw: dict[int, Any] = {}  # thread -> pooled connection
+        self._drivers: dict[int, Any] = {}  # thread -> its driver connection
         self._raw_lock = threading.Lock()
         # Alerts sent alone whose delivery row is committed but whose own row is not yet marked sent
         # (SentLog.logged): marked at the end of each batch (`_settle_sent`).
@@ -225,12 +226,14 @@ class Dispatcher:
         (the driver's own connection object: going through the pool's proxy for each cursor and commit
         cost ~35 us an attempt)."""
         me = threading.get_ident()
-        conn = self._raw.get(me)
-        if conn is None:
+        driver = self._drivers.get(me)
+        if driver is None:
             conn = self.db.engine.raw_connection()
+            driver = conn.driver_connection
             with self._raw_lock:
                 self._raw[me] = conn
-        return conn.driver_connection
+                self._drivers[me] = driver
+        return driver
 
     def _release_raw(self, thread: int | None = None) -> None:
         """Give the recording connections back to the pool (all, or one thread's after an error). A
@@ -239,8 +242,10 @@ class Dispatcher:
             if thread is None:
                 conns = list(self._raw.values())
                 self._raw.clear()
+                self._drivers.clear()
             else:
                 conns = [c for c in [self._raw.pop(thread, None)] if c is not None]
+                self._drivers.pop(thread, None)
         for conn in conns:
             try:
                 conn.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
@@ -384,6 +384,9 @@ class SentLog:
         when = _ALERTS.c.sent_at.type.dialect_impl(dialect).bind_processor(dialect)
         ok = _DELIVERIES.c.ok.type.dialect_impl(dialect).bind_processor(dialect)
         self._when: Callable[[datetime], Any] = when or (lambda v: v)
+        probe = datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+        if when is not None and when(probe) == _sqlite_text(probe):  # the same text, in three C calls
+            self._when = _sqlite_text
         self._ok = ok(True) if ok else True
 
     def __call__(
@@ -481,6 +484,11 @@ class SentLog:
             dbapi_connection.rollback()
             raise
         return lost
+
+
+def _sqlite_text(value: datetime) -> str:
+    """An aware timestamp as SQLAlchemy's SQLite DATETIME stores it (UTC, microseconds always shown)."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def release_stale(
