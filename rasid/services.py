@@ -30,6 +30,7 @@ class Services:
 
     def close(self) -> None:
         self.pipeline.close()
+        self.dispatcher.close()
         self.db.dispose()
 
 

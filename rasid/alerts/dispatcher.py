@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from rasid.alerts.batching import holds, release_now
 from rasid.alerts.channels import Channel, SendOutcome, open_channel
+from rasid.alerts.journal import SendJournal, leftovers, read
 from rasid.alerts.message import AlertView, Also, Message, compose_batch, composer
 from rasid.alerts.stories import StoryLinker
 from rasid.config.schema import AlertSettings
@@ -134,9 +136,12 @@ class Dispatcher:
         self._raw: dict[int, Any] = {}  # thread -> pooled connection
         self._drivers: dict[int, Any] = {}  # thread -> its driver connection
         self._raw_lock = threading.Lock()
-        # Alerts sent alone whose delivery row is committed but whose own row is not yet marked sent
-        # (SentLog.logged): marked at the end of each batch (`_settle_sent`).
-        self._unsettled: list[tuple[int, Any]] = []
+        # Alerts sent alone and recorded (in the send journal on SQLite, as a delivery row otherwise),
+        # not yet marked sent: (id, stored time, duration if the delivery row is still to be written).
+        # Settled at the end of each batch (`_settle_sent`).
+        self._unsettled: list[tuple[int, Any, float | None]] = []
+        self._journal = SendJournal.beside(db.url, self.token)
+        self._next_replay = 0.0
         self._halt = threading.Event()
 
     def halt(self) -> None:
@@ -150,6 +155,7 @@ class Dispatcher:
     def recover(self) -> int:
         """Alerts a killed dispatcher left in `sending` become pending again (run at start-up): those of
         dead processes of this host at once, any other claimant's when its lease has run out."""
+        self._replay_journals()
         with self.db.session() as session:
             dead = [t for t in claimants(session) if _dead_here(t, self.token)]
             n = release_stale(session, timedelta(0), dead_claimants=dead)
@@ -161,7 +167,34 @@ class Dispatcher:
             )
         return n
 
+    def _replay_journals(self) -> None:
+        """Record what dispatchers of this host that died had sent but not yet committed (their send
+        journals), before their claims are released: those alerts are marked sent, not sent again."""
+        if self._journal is None:
+            return
+        for token, path in leftovers(self._journal, lambda t: _dead_here(t, self.token)):
+            try:
+                entries = read(path)
+            except OSError as exc:
+                log.error("cannot read the send journal %s: %s", path, exc)
+                continue
+            if entries:
+                raw = self.db.engine.raw_connection()
+                try:
+                    lost = self._sent_log.settle_batch(raw.driver_connection, entries, token, replay=True)
+                finally:
+                    raw.close()
+                if len(lost) < len(entries):
+                    log.warning(
+                        "%d alerts sent by a dispatcher that stopped before recording them are marked sent",
+                        len(entries) - len(lost),
+                    )
+            path.unlink(missing_ok=True)
+
     def _housekeeping(self) -> None:
+        if time.monotonic() >= self._next_replay:  # a look at the directory now and then, not every batch
+            self._next_replay = time.monotonic() + 30
+            self._replay_journals()
         with self.db.session() as session:
             released = release_stale(session, timedelta(0))
             linked = self.stories.link_new(session, limit=max(500, self.settings.claim_batch * 4))
@@ -206,18 +239,22 @@ class Dispatcher:
         return stats
 
     def _settle_sent(self) -> None:
-        """Mark sent, in one transaction, the alerts whose sends this batch recorded (SentLog.logged). If
-        this fails they stay `sending` with their successful delivery, and `release_stale` marks them
-        sent when their lease ends or at the next start: never sent again."""
+        """Commit what this batch's sends recorded: their delivery rows (those kept in the journal) and
+        their "sent" marks, in one transaction; then empty the journal. If this fails, the sends stay in
+        the journal (or as delivery rows) and in `_unsettled` for the next try; a dispatcher that dies
+        meanwhile has them replayed (`_replay_journals`) or marked by `release_stale`: never resent."""
         if not self._unsettled:
             return
-        sent, self._unsettled = self._unsettled, []
+        sent = list(self._unsettled)
         conn = self._raw_connection()
         try:
-            lost = self._sent_log.settle_logged(conn, sent, self.token)
+            lost = self._sent_log.settle_batch(conn, sent, self.token)
         except Exception:
             self._release_raw(threading.get_ident())
             raise
+        del self._unsettled[: len(sent)]
+        if self._journal is not None and not self._unsettled:
+            self._journal.clear()
         for alert_id in lost:
             log.warning("alert %d was taken back from this dispatcher (lease ran out)", alert_id)
 
@@ -434,6 +471,8 @@ class Dispatcher:
             self._pool.shutdown(wait=True)
             self._pool = None
         self._release_raw()
+        if self._journal is not None:
+            self._journal.close()
 
     def _send_held(self, channel: Channel) -> DispatchStats:
         """A batching or quiet channel: when its time has come, every due alert in one message."""
@@ -479,29 +518,42 @@ class Dispatcher:
                 .execution_options(synchronize_session=False)
             )
 
+    def _journaled(self, alert_id: int, duration_ms: float) -> bool:
+        """An alert sent alone, recorded in the send journal (SQLite); False if there is none or it
+        cannot be written."""
+        if self._journal is None:
+            return False
+        at = self._sent_log.stamp()
+        if not self._journal.append(alert_id, at, duration_ms):
+            return False
+        self._unsettled.append((alert_id, at, duration_ms))
+        return True
+
+    def _record_sent(self, ids: list[int], folded: list[int], duration_ms: float) -> list[int]:
+        """Record a successful message in the database (committed now); returns the ids still held."""
+        conn = self._raw_connection()
+        try:
+            if len(ids) == 1 and not folded:  # its delivery row now, the "sent" mark with the batch
+                at = self._sent_log.logged(conn, ids[0], duration_ms=duration_ms, token=self.token)
+                if at is not None:
+                    self._unsettled.append((ids[0], at, None))
+                return ids
+            return self._sent_log(conn, ids, duration_ms=duration_ms, token=self.token, carried=folded)
+        except Exception:
+            self._release_raw(threading.get_ident())
+            raise
+
     def _record(
         self, channel: Channel, ids: list[int], folded: list[int], outcome: SendOutcome
     ) -> tuple[DispatchStats, datetime | None]:
         """Settle what one message carried: `ids` were attempted; `folded` rode along inside it."""
         stats = DispatchStats()
         retry_at: datetime | None = None
-        if outcome.ok:  # the common case: plain statements, committed at once
-            conn = self._raw_connection()
-            try:
-                if len(ids) == 1 and not folded:  # one alert in its own message: one INSERT now
-                    at = self._sent_log.logged(
-                        conn, ids[0], duration_ms=outcome.duration_ms, token=self.token
-                    )
-                    if at is not None:
-                        self._unsettled.append((ids[0], at))
-                    held = ids
-                else:
-                    held = self._sent_log(
-                        conn, ids, duration_ms=outcome.duration_ms, token=self.token, carried=folded
-                    )
-            except Exception:
-                self._release_raw(threading.get_ident())
-                raise
+        if outcome.ok:  # the common case: recorded before the next send
+            if len(ids) == 1 and not folded and self._journaled(ids[0], outcome.duration_ms):
+                held = ids
+            else:
+                held = self._record_sent(ids, folded, outcome.duration_ms)
             stats.sent += len(ids)
             for alert_id in ids:
                 if alert_id not in held:

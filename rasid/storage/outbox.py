@@ -455,7 +455,7 @@ class SentLog:
         now: datetime | None = None,
     ) -> Any | None:
         """Record one alert sent alone in its own message (its delivery row) and commit; returns the
-        stored time for `settle_logged`, or None if the alert no longer exists (nothing recorded)."""
+        stored time for `settle_batch`, or None if the alert no longer exists (nothing recorded)."""
         at = self._when(now or utcnow())
         cursor = dbapi_connection.cursor()
         try:
@@ -469,16 +469,38 @@ class SentLog:
             raise
         return at
 
-    def settle_logged(self, dbapi_connection: Any, sent: Sequence[tuple[int, Any]], token: str) -> list[int]:
-        """Mark these (alert id, time from `logged`) sent, in one transaction; returns the ids this
-        claimant no longer held (a peer took them back after the lease ran out), left as they are."""
+    def stamp(self, now: datetime | None = None) -> Any:
+        """A time as this database stores it (what `logged` returns)."""
+        return self._when(now or utcnow())
+
+    def settle_batch(
+        self,
+        dbapi_connection: Any,
+        sent: Sequence[tuple[int, Any, float | None]],
+        token: str,
+        *,
+        replay: bool = False,
+    ) -> list[int]:
+        """Mark alerts sent in one transaction: (alert id, stored time, duration in ms or None). With a
+        duration the delivery row is written too (a send kept in the dispatcher's journal); with None it
+        was recorded already (`logged`). Returns the ids this claimant no longer held (a peer took them
+        back after the lease ran out), left as they are. `replay` (a dead dispatcher's journal): an alert
+        no longer held gets no delivery row either (already recorded, or a peer holds it now)."""
         cursor = dbapi_connection.cursor()
         lost = []
         try:
-            for alert_id, at in sent:
+            for alert_id, at, duration_ms in sent:
                 cursor.execute(self._held, (at, None, alert_id, token))
-                if cursor.rowcount != 1:
+                held = cursor.rowcount == 1
+                if not held:
                     lost.append(alert_id)
+                if duration_ms is None or (replay and not held):
+                    continue
+                if not held:  # taken back by a peer: the attempt is still recorded, if the alert exists
+                    cursor.execute(self._exists, (alert_id,))
+                    if cursor.fetchone() is None:
+                        continue
+                cursor.execute(self._record, (alert_id, at, self._ok, duration_ms, token))
             dbapi_connection.commit()
         except BaseException:
             dbapi_connection.rollback()

@@ -14,7 +14,7 @@ from collections import Counter
 from alerts.helpers import dispatcher, queue
 from alerts.servers import http_sink
 from rasid.config import ChannelSettings
-from rasid.storage import Alert, Database
+from rasid.storage import Alert, Database, Delivery
 
 CHILD = """
 import sys
@@ -85,6 +85,9 @@ def test_sigkill_before_a_batch_is_marked_sent_sends_none_of_it_again(db_url: st
         assert d.recover() == 4  # the fifth (in flight) and the three never tried go back to pending
         with db.session() as s:
             assert Counter(a.status for a in s.query(Alert)) == {"sent": 4, "pending": 4}
+            sent = {a.id for a in s.query(Alert).filter(Alert.status == "sent")}
+            # each recorded send has its delivery row (from the send journal on SQLite)
+            assert sorted(x.alert_id for x in s.query(Delivery).filter(Delivery.ok.is_(True))) == sorted(sent)
         assert d.dispatch_due().sent == 4
         received = Counter(sink.alert_ids())
         with db.session() as s:

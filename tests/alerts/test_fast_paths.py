@@ -260,7 +260,7 @@ def test_a_message_that_cannot_be_composed_fails_at_its_turn(
 
 def test_a_recorded_send_not_yet_marked_is_marked_sent_when_its_claim_is_released(db_url: str) -> None:
     """SentLog.logged records a send by its delivery row alone; if the dispatcher dies before
-    settle_logged, releasing its claim marks that alert sent (at the recorded time), while alerts with
+    settle_batch, releasing its claim marks that alert sent (at the recorded time), while alerts with
     only a failed attempt, or none, go back to pending."""
     from datetime import timedelta
 
@@ -298,8 +298,8 @@ def test_a_recorded_send_not_yet_marked_is_marked_sent_when_its_claim_is_release
     raw = db.engine.raw_connection()
     try:
         conn = raw.driver_connection
-        sent = [(i, log.logged(conn, i, duration_ms=1.0, token="me")) for i in (ids[2], ids[3])]
-        assert log.settle_logged(conn, sent, "me") == [ids[3]]
+        sent = [(i, log.logged(conn, i, duration_ms=1.0, token="me"), None) for i in (ids[2], ids[3])]
+        assert log.settle_batch(conn, sent, "me") == [ids[3]]
     finally:
         raw.close()
     with db.session() as s:
