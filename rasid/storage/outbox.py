@@ -409,13 +409,10 @@ class SentLog:
         cursor = dbapi_connection.cursor()
         mark, args = (self._any, ()) if token is None else (self._held, (token,))
         try:
-            if len(alert_ids) == 1 and not carried:  # one alert in its own message: the usual attempt
+            if len(alert_ids) == 1 and not carried:  # one alert in its own message
                 cursor.execute(mark, (at, None, first, *args))
                 kept = [first] if cursor.rowcount == 1 else []
-                if not kept:  # as below: recorded if taken back by a peer, not if gone
-                    cursor.execute(self._exists, (first,))
-                if kept or cursor.fetchone() is not None:
-                    cursor.execute(self._record, (first, at, self._ok, duration_ms, token))
+                self._deliver(cursor, first, at, duration_ms, token, held=bool(kept))
                 dbapi_connection.commit()
                 return kept
             attempted = list(dict.fromkeys(alert_ids))
@@ -428,22 +425,29 @@ class SentLog:
                 if alert_id not in attempted:
                     cursor.execute(mark, (at, first, alert_id, *args))
             for alert_id in attempted:
-                if alert_id not in kept:  # taken back by a peer (still recorded) or gone (nothing to record)
-                    cursor.execute(self._exists, (alert_id,))
-                    if cursor.fetchone() is None:
-                        continue
-                cursor.execute(self._record, (alert_id, at, self._ok, duration_ms, token))
+                self._deliver(cursor, alert_id, at, duration_ms, token, held=alert_id in kept)
             dbapi_connection.commit()
         except BaseException:
             dbapi_connection.rollback()
             raise
         return kept
 
-    # The usual attempt in two steps: the alert's delivery row alone, committed right after the send
-    # (one INSERT: the attempt is durable before the next send), and the alerts' own rows marked sent
-    # later, for a whole batch in one transaction. In between, an alert is `sending` with a successful
-    # delivery under its own claim token, which is how `release_stale` knows it was sent if the
-    # dispatcher dies before settling it.
+    def _deliver(
+        self, cursor: Any, alert_id: int, at: Any, duration_ms: float, token: str | None, *, held: bool
+    ) -> None:
+        """The attempt's delivery row; for an alert this claimant no longer holds, only if it still
+        exists (taken back by a peer: still recorded; gone: nothing to record)."""
+        if not held:
+            cursor.execute(self._exists, (alert_id,))
+            if cursor.fetchone() is None:
+                return
+        cursor.execute(self._record, (alert_id, at, self._ok, duration_ms, token))
+
+    # An alert sent alone, in two steps: its send recorded right after the answer, before the next send
+    # (on PostgreSQL by `logged`, its delivery row committed alone; on SQLite the dispatcher's send journal
+    # holds it and `settle_batch` writes the row), and its own row marked sent with its batch
+    # (`settle_batch`). In between, the alert is `sending` with a successful delivery under its own claim,
+    # which is how `release_stale` knows it was sent if the dispatcher dies before settling it.
 
     def logged(
         self,
@@ -494,13 +498,8 @@ class SentLog:
                 held = cursor.rowcount == 1
                 if not held:
                     lost.append(alert_id)
-                if duration_ms is None or (replay and not held):
-                    continue
-                if not held:  # taken back by a peer: the attempt is still recorded, if the alert exists
-                    cursor.execute(self._exists, (alert_id,))
-                    if cursor.fetchone() is None:
-                        continue
-                cursor.execute(self._record, (alert_id, at, self._ok, duration_ms, token))
+                if duration_ms is not None and (held or not replay):
+                    self._deliver(cursor, alert_id, at, duration_ms, token, held=held)
             dbapi_connection.commit()
         except BaseException:
             dbapi_connection.rollback()
