@@ -267,6 +267,7 @@ class Dispatcher:
         if driver is None:
             conn = self.db.engine.raw_connection()
             driver = conn.driver_connection
+            self._sent_log.fast_commits(driver)
             with self._raw_lock:
                 self._raw[me] = conn
                 self._drivers[me] = driver
@@ -284,6 +285,12 @@ class Dispatcher:
                 conns = [c for c in [self._raw.pop(thread, None)] if c is not None]
                 self._drivers.pop(thread, None)
         for conn in conns:
+            try:
+                conn.rollback()  # after an error it may be inside a failed transaction
+                self._sent_log.fast_commits(conn.driver_connection, on=False)
+            except Exception:  # not to be reused with its settings unknown
+                log.debug("resetting a recording connection failed; dropping it", exc_info=True)
+                conn.invalidate()
             try:
                 conn.close()
             except Exception:  # pragma: no cover - a broken connection is dropped by the pool

@@ -306,3 +306,29 @@ def test_a_recorded_send_not_yet_marked_is_marked_sent_when_its_claim_is_release
         assert s.get(Alert, ids[2]).status == "sent"  # type: ignore[union-attr]
         assert s.get(Alert, ids[3]).status == "pending"  # type: ignore[union-attr]
     db.dispose()
+
+
+def test_on_postgresql_sends_are_recorded_with_fast_commits_and_the_pool_gets_its_setting_back(
+    pg_url: str,
+) -> None:
+    """The recording connection commits without waiting for the disk (synchronous_commit off, for its
+    session only); every connection the dispatcher gives back to the pool has the server's setting."""
+    from contextlib import ExitStack
+
+    db = Database(pg_url)
+    queue(db, 12, ["desk"])
+    with http_sink() as sink:
+        d = dispatcher(db, [_json(sink.port)], claim_batch=5)
+        seen: list[str] = []
+        d.on_sent = lambda *_: seen.append(  # type: ignore[assignment]
+            d._drivers[threading.get_ident()].execute("SHOW synchronous_commit").fetchone()[0]
+        )
+        assert d.dispatch_due().sent == 12
+        d.close()
+    assert set(seen) == {"off"}
+    with ExitStack() as stack:  # every pooled connection at once
+        conns = [stack.enter_context(db.engine.connect()) for _ in range(5)]
+        assert {c.exec_driver_sql("SHOW synchronous_commit").scalar() for c in conns} == {"on"}
+    with db.session() as s:
+        assert {a.status for a in s.query(Alert)} == {"sent"} and s.query(Delivery).count() == 12
+    db.dispose()
