@@ -468,6 +468,15 @@ class SentLog:
         stored time for `settle_batch`, or None if the alert no longer exists (nothing recorded)."""
         at = self._when(now or utcnow())
         cursor = dbapi_connection.cursor()
+        if self._postgres:  # one statement: committed on its own, one round trip instead of three
+            dbapi_connection.autocommit = True
+            try:
+                cursor.execute(self._record, (alert_id, at, self._ok, duration_ms, token))
+            except self._gone:
+                return None
+            finally:
+                dbapi_connection.autocommit = False
+            return at
         try:
             cursor.execute(self._record, (alert_id, at, self._ok, duration_ms, token))
             dbapi_connection.commit()

@@ -320,9 +320,13 @@ def test_on_postgresql_sends_are_recorded_with_fast_commits_and_the_pool_gets_it
     with http_sink() as sink:
         d = dispatcher(db, [_json(sink.port)], claim_batch=5)
         seen: list[str] = []
-        d.on_sent = lambda *_: seen.append(  # type: ignore[assignment]
-            d._drivers[threading.get_ident()].execute("SHOW synchronous_commit").fetchone()[0]
-        )
+
+        def look(*_: object) -> None:
+            recording = d._drivers[threading.get_ident()]
+            seen.append(recording.execute("SHOW synchronous_commit").fetchone()[0])
+            recording.commit()  # as the dispatcher leaves it: no transaction open
+
+        d.on_sent = look  # type: ignore[assignment]
         assert d.dispatch_due().sent == 12
         d.close()
     assert set(seen) == {"off"}
