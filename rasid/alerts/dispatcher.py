@@ -140,7 +140,7 @@ class Dispatcher:
         # not yet marked sent: (id, stored time, duration if the delivery row is still to be written).
         # Settled at the end of each batch (`_settle_sent`).
         self._unsettled: list[tuple[int, Any, float | None]] = []
-        self._journal = SendJournal.beside(db.url, self.token)
+        self._journal = SendJournal.beside(db.engine.url, self.token)
         self._next_replay = 0.0
         self._halt = threading.Event()
 

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from sqlalchemy.engine import URL, make_url
+
 log = logging.getLogger(__name__)
 
 _SUFFIX = ".sends"
@@ -31,12 +33,14 @@ class SendJournal:
         self._dirty = False
 
     @classmethod
-    def beside(cls, database_url: str, token: str) -> SendJournal | None:
-        """The journal for a file SQLite database (None for PostgreSQL or an in-memory database)."""
-        if not database_url.startswith("sqlite") or "///" not in database_url:
+    def beside(cls, database_url: str | URL, token: str) -> SendJournal | None:
+        """The journal for a file SQLite database (None for PostgreSQL or an in-memory database), from
+        the URL as SQLAlchemy parses it for the engine."""
+        url = make_url(database_url)
+        path = url.database
+        if url.get_backend_name() != "sqlite" or not path or path.startswith(":"):
             return None
-        path = database_url.split("///", 1)[1].split("?", 1)[0]
-        if not path or path.startswith(":") or "mode=memory" in database_url:
+        if url.query.get("mode") == "memory":
             return None
         db = Path(path)
         return cls(db.parent, db.name, token)

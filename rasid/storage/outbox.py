@@ -409,7 +409,7 @@ class SentLog:
         of `alert_ids` whose state changed, as `settle_sent` does."""
         if not alert_ids:
             return []
-        at = self._when(now or utcnow())
+        at = self.stamp(now)
         first = alert_ids[0]
         # One cursor, dropped with its last reference (an explicit close() measured ~4 us an attempt).
         cursor = dbapi_connection.cursor()
@@ -466,7 +466,7 @@ class SentLog:
     ) -> Any | None:
         """Record one alert sent alone in its own message (its delivery row) and commit; returns the
         stored time for `settle_batch`, or None if the alert no longer exists (nothing recorded)."""
-        at = self._when(now or utcnow())
+        at = self.stamp(now)
         cursor = dbapi_connection.cursor()
         if self._postgres:  # one statement: committed on its own, one round trip instead of three
             dbapi_connection.autocommit = True
