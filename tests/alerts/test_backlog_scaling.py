@@ -7,7 +7,7 @@ twenty times larger outbox must cost about the same."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -63,14 +63,19 @@ def _claim_cost(db: Database, backlog: int) -> int:
     return ticks[0]
 
 
-def test_claiming_a_batch_does_not_walk_the_pending_backlog(tmp_path: Any) -> None:
+def _small_and_large(tmp_path: Any, cost: Callable[[Database, int], int]) -> tuple[int, int]:
+    """`cost` on a fresh outbox of SMALL and one of LARGE alerts."""
     small = Database(f"sqlite:///{tmp_path / 'small.db'}")
     large = Database(f"sqlite:///{tmp_path / 'large.db'}")
     try:
-        cost_small, cost_large = _claim_cost(small, SMALL), _claim_cost(large, LARGE)
+        return cost(small, SMALL), cost(large, LARGE)
     finally:
         small.dispose()
         large.dispose()
+
+
+def test_claiming_a_batch_does_not_walk_the_pending_backlog(tmp_path: Any) -> None:
+    cost_small, cost_large = _small_and_large(tmp_path, _claim_cost)
     # Walking the backlog would cost ~20x more on the large outbox.
     assert cost_large < 2 * cost_small + 20, (cost_small, cost_large)
 
@@ -90,11 +95,5 @@ def _link_cost(db: Database, history: int) -> int:
 
 
 def test_grouping_a_new_alert_does_not_walk_months_of_sent_alerts(tmp_path: Any) -> None:
-    small = Database(f"sqlite:///{tmp_path / 'small.db'}")
-    large = Database(f"sqlite:///{tmp_path / 'large.db'}")
-    try:
-        cost_small, cost_large = _link_cost(small, SMALL), _link_cost(large, LARGE)
-    finally:
-        small.dispose()
-        large.dispose()
+    cost_small, cost_large = _small_and_large(tmp_path, _link_cost)
     assert cost_large < 2 * cost_small + 20, (cost_small, cost_large)

@@ -12,7 +12,7 @@ import time
 from collections import Counter
 
 from alerts.helpers import dispatcher, queue
-from alerts.servers import http_sink
+from alerts.servers import HttpServer, http_sink
 from rasid.config import ChannelSettings
 from rasid.storage import Alert, Database, Delivery
 
@@ -32,17 +32,23 @@ def _sink_url(port: int) -> str:
     return f"json://127.0.0.1:{port}/alerts"
 
 
+def _dispatch_until(db_url: str, sink: HttpServer, *, batch: int, requests: int) -> subprocess.Popen[bytes]:
+    """A dispatcher in a child process (claims of `batch`), once the sink has seen `requests` requests."""
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    child = subprocess.Popen([sys.executable, "-c", CHILD, db_url, _sink_url(sink.port), str(batch)], env=env)
+    deadline = time.monotonic() + 20
+    while len(sink.requests) < requests and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.02)
+    assert len(sink.requests) == requests
+    return child
+
+
 def test_sigkill_mid_send_loses_nothing_and_the_receiver_sees_each_alert_once(db_url: str) -> None:
     db = Database(db_url)
     queue(db, 6, ["desk"])
     with http_sink() as sink:
         sink.hang_on = 4  # the 4th alert reaches the sink; the answer never comes back before the kill
-        env = {**os.environ, "PYTHONPATH": os.getcwd()}
-        child = subprocess.Popen([sys.executable, "-c", CHILD, db_url, _sink_url(sink.port), "3"], env=env)
-        deadline = time.monotonic() + 20
-        while len(sink.requests) < 4 and time.monotonic() < deadline and child.poll() is None:
-            time.sleep(0.02)
-        assert len(sink.requests) == 4
+        child = _dispatch_until(db_url, sink, batch=3, requests=4)
         child.send_signal(signal.SIGKILL)
         child.wait()
         with db.session() as s:
@@ -70,12 +76,7 @@ def test_sigkill_before_a_batch_is_marked_sent_sends_none_of_it_again(db_url: st
     queue(db, 8, ["desk"])
     with http_sink() as sink:
         sink.hang_on = 5  # one batch of 8: four sent and recorded, the fifth in flight at the kill
-        env = {**os.environ, "PYTHONPATH": os.getcwd()}
-        child = subprocess.Popen([sys.executable, "-c", CHILD, db_url, _sink_url(sink.port), "10"], env=env)
-        deadline = time.monotonic() + 20
-        while len(sink.requests) < 5 and time.monotonic() < deadline and child.poll() is None:
-            time.sleep(0.02)
-        assert len(sink.requests) == 5
+        child = _dispatch_until(db_url, sink, batch=10, requests=5)
         time.sleep(0.2)  # the fourth send's record committed
         child.send_signal(signal.SIGKILL)
         child.wait()
