@@ -188,13 +188,9 @@ def timed(fn):  # type: ignore[no-untyped-def]
 def baseline(url: str, n: int, body: str, async_mode: bool = True) -> float:
     """apprise in a loop: with its defaults (the issue's baseline), or with async_mode off as rasid's
     channels use it (a single service sent from the calling thread)."""
-    asset = apprise.AppriseAsset(async_mode=async_mode)
-    app = apprise.Apprise(asset=asset)
-    app.add(url, asset=asset)
+    send = _loop(url, async_mode)
     started = time.perf_counter()
-    for i in range(n):
-        app[0].headers["X-Rasid-Alert-Id"] = f"b{i}"  # type: ignore[attr-defined]
-        assert app.notify(body=body, title="[موضوع] عنوان", body_format="text")
+    send(n, body, "b")
     return time.perf_counter() - started
 
 
@@ -214,43 +210,48 @@ class Interleaved:
             return
         stretch = {"dispatcher": (time.perf_counter() - self._mark[0], time.process_time() - self._mark[1])}
         for name, send in self.loops.items():
-            wall, cpu, _ = timed(lambda send=send: send(self.every, self.body, self.sent))
+            wall, cpu, _ = timed(lambda send=send: send(self.every, self.body, f"i{self.sent}-"))
             stretch[name] = (wall, cpu)
         self.stretches.append(stretch)
         self._mark = (time.perf_counter(), time.process_time())
 
     def summary(self) -> dict[str, object]:
-        out: dict[str, object] = {"stretches": len(self.stretches), "alerts_per_stretch": self.every}
-        disp = [s["dispatcher"] for s in self.stretches]
-        for name in self.loops:
-            base = [s[name] for s in self.stretches]
-            ratios = [d[0] / b[0] for d, b in zip(disp, base, strict=True)]
-            out[f"{name}_per_s"] = round(self.every * len(base) / sum(b[0] for b in base), 1)
-            out[f"overhead_vs_{name}_pooled_pct"] = round(
-                100 * (sum(d[0] for d in disp) / sum(b[0] for b in base) - 1), 1
-            )
-            out[f"overhead_vs_{name}_median_pct"] = round(100 * (statistics.median(ratios) - 1), 1)
-            out[f"overhead_vs_{name}_per_stretch_pct"] = [round(100 * (r - 1)) for r in ratios]
-            out[f"cpu_overhead_vs_{name}_pooled_pct"] = round(
-                100 * (sum(d[1] for d in disp) / sum(b[1] for b in base) - 1), 1
-            )
-            cpu = sum(b[1] for b in base) / (self.every * len(base))
-            out[f"{name}_cpu_ms_per_alert"] = round(1000 * cpu, 3)
-        out["dispatcher_per_s"] = round(self.every * len(disp) / sum(d[0] for d in disp), 1)
-        cpu = sum(d[1] for d in disp) / (self.every * len(disp))
-        out["dispatcher_cpu_ms_per_alert"] = round(1000 * cpu, 3)
-        return out
+        return summarize(self.stretches, self.every)
+
+
+def summarize(stretches: list[dict[str, tuple[float, float]]], every: int) -> dict[str, object]:
+    """The interleaved figures of these stretches (of one round or of all), against each baseline loop."""
+    out: dict[str, object] = {"stretches": len(stretches), "alerts_per_stretch": every}
+    disp = [s["dispatcher"] for s in stretches]
+    for name in (n for n in stretches[0] if n != "dispatcher"):
+        base = [s[name] for s in stretches]
+        ratios = [d[0] / b[0] for d, b in zip(disp, base, strict=True)]
+        out[f"{name}_per_s"] = round(every * len(base) / sum(b[0] for b in base), 1)
+        out[f"overhead_vs_{name}_pooled_pct"] = round(
+            100 * (sum(d[0] for d in disp) / sum(b[0] for b in base) - 1), 1
+        )
+        out[f"overhead_vs_{name}_median_pct"] = round(100 * (statistics.median(ratios) - 1), 1)
+        out[f"overhead_vs_{name}_per_stretch_pct"] = [round(100 * (r - 1)) for r in ratios]
+        out[f"cpu_overhead_vs_{name}_pooled_pct"] = round(
+            100 * (sum(d[1] for d in disp) / sum(b[1] for b in base) - 1), 1
+        )
+        cpu = sum(b[1] for b in base) / (every * len(base))
+        out[f"{name}_cpu_ms_per_alert"] = round(1000 * cpu, 3)
+    out["dispatcher_per_s"] = round(every * len(disp) / sum(d[0] for d in disp), 1)
+    cpu = sum(d[1] for d in disp) / (every * len(disp))
+    out["dispatcher_cpu_ms_per_alert"] = round(1000 * cpu, 3)
+    return out
 
 
 def _loop(url: str, async_mode: bool):  # type: ignore[no-untyped-def]
-    """A baseline loop on one apprise object: send(n, body, tag) sends n alerts."""
+    """A baseline loop on one apprise object: send(n, body, tag) sends n alerts (ids tag0, tag1, ...)."""
     asset = apprise.AppriseAsset(async_mode=async_mode)
     app = apprise.Apprise(asset=asset)
     app.add(url, asset=asset)
 
-    def send(n: int, body: str, tag: int) -> None:
+    def send(n: int, body: str, tag: str) -> None:
         for i in range(n):
-            app[0].headers["X-Rasid-Alert-Id"] = f"i{tag}-{i}"  # type: ignore[attr-defined]
+            app[0].headers["X-Rasid-Alert-Id"] = f"{tag}{i}"  # type: ignore[attr-defined]
             assert app.notify(body=body, title="[موضوع] عنوان", body_format="text")
 
     return send
@@ -412,9 +413,7 @@ def main() -> int:
     if base:
         result["separate"] = separate(args.alerts, base, same, runs, widths)
     if hooks:
-        every = Interleaved(args.interleave, sink.url, sample)
-        every.stretches = [s for h in hooks for s in h.stretches]
-        result["interleaved"] = every.summary()
+        result["interleaved"] = summarize([s for h in hooks for s in h.stretches], args.interleave)
     result.update(
         {
             "latency_concurrency": widths[0],
