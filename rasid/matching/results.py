@@ -6,6 +6,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Field = Literal["title", "text"]
+Confidence = Literal["alert", "review"]
+"""How sure a match is: `alert` (confident: alert channels by default) or `review` (possible: a person
+should look; it carries the reason it is not an alert). Like a search engine's "only the best results / all
+results"."""
+CONFIDENCES: tuple[Confidence, ...] = ("alert", "review")
 
 
 @dataclass(frozen=True)
@@ -46,20 +51,29 @@ class Evidence:
 
 @dataclass(frozen=True)
 class TopicMatch:
-    """A topic that fired: "asserted" if any evidence sentence asserts the event, else "planned"."""
+    """A topic that fired: "asserted" if any evidence sentence asserts the event, else "planned".
+
+    `confidence` is "alert" when the evidence is confident, "review" when it is only possible; `review_reason`
+    then says why it is not an alert (e.g. "the coalition is 14 words from the joining word")."""
 
     topic: str
     score: float
     modality: Literal["asserted", "planned"]
     evidence: list[Evidence]
+    confidence: Confidence = "alert"
+    review_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "topic": self.topic,
             "score": self.score,
             "modality": self.modality,
+            "confidence": self.confidence,
             "evidence": [e.to_dict() for e in self.evidence],
         }
+        if self.review_reason is not None:
+            out["review_reason"] = self.review_reason
+        return out
 
 
 @dataclass(frozen=True)

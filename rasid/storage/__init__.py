@@ -13,9 +13,10 @@ from rasid.storage.articles import (
 from rasid.storage.database import Database, make_engine, upgrade
 from rasid.storage.models import Alert, Article, Base, Delivery, FeedState, Match, Source
 from rasid.storage.outbox import claim_due, counts_by_status, record_matches, release_stale, settle
-from rasid.storage.records import NewArticle, NewMatch
+from rasid.storage.records import CONFIDENCES, NewArticle, NewMatch, Route
 
 __all__ = [
+    "CONFIDENCES",
     "Alert",
     "Article",
     "Base",
@@ -25,6 +26,7 @@ __all__ = [
     "Match",
     "NewArticle",
     "NewMatch",
+    "Route",
     "Source",
     "claim_due",
     "content_hash",

@@ -86,7 +86,7 @@ class Article(Base):
 
 
 class Match(Base):
-    """A watch topic that fired on an article, with the evidence that made it fire."""
+    """A watch topic that fired on an article, with the evidence that made it fire and how sure it is."""
 
     __tablename__ = "matches"
 
@@ -97,6 +97,9 @@ class Match(Base):
     modality: Mapped[str] = mapped_column(String(16), default="asserted")
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # "alert" (confident) or "review" (possible: a person should look; `review_reason` says why).
+    confidence: Mapped[str] = mapped_column(String(8), default="alert", server_default="alert")
+    review_reason: Mapped[str | None] = mapped_column(Text)
 
     article: Mapped[Article] = relationship(back_populates="matches")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
@@ -28,7 +28,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from rasid.storage.articles import _insert
 from rasid.storage.clock import utcnow
 from rasid.storage.models import Alert, Delivery, Match
-from rasid.storage.records import NewMatch
+from rasid.storage.records import NewMatch, Route
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +46,18 @@ def not_indexed(column: ColumnElement[str] | InstrumentedAttribute[str]) -> Colu
 
 
 def record_matches(
-    session: Session, article_id: int, matches: Iterable[NewMatch], routes: dict[str, list[str]]
+    session: Session,
+    article_id: int,
+    matches: Iterable[NewMatch],
+    routes: Mapping[str, Sequence[str | Route]],
 ) -> list[int]:
-    """Store the matches of a new article and one outbox row per channel that takes each topic.
+    """Store the matches of a new article and one outbox row per channel that takes each topic at the
+    match's confidence.
 
-    `routes` maps topic id -> channel names. Returns the ids of the alerts created. Runs inside the
-    caller's transaction, so an article, its matches and its alerts are committed together or not at all.
+    `routes` maps topic id -> the channels that take it: `Route`s, or plain names (channels taking only
+    confident "alert" matches); a "review" match goes only to routes with confidence "review". Returns the
+    ids of the alerts created. Runs inside the caller's transaction, so an article, its matches and its
+    alerts are committed together or not at all.
     """
     alert_ids: list[int] = []
     now = utcnow()
@@ -67,13 +73,20 @@ def record_matches(
                     "modality": m.modality,
                     "evidence": m.evidence,
                     "created_at": now,
+                    "confidence": m.confidence,
+                    "review_reason": m.review_reason,
                 },
                 ["article_id", "topic"],
             ).returning(Match.id)
         ).scalar_one_or_none()
         if match_id is None:
             continue
-        for channel in routes.get(m.topic, []):
+        for route in routes.get(m.topic, ()):
+            if isinstance(route, str):
+                route = Route(route)
+            if not route.takes(m.confidence):
+                continue
+            channel = route.channel
             alert_id = session.execute(
                 _insert(
                     session,

@@ -19,11 +19,33 @@ class NewArticle:
     language: str | None = None
 
 
+CONFIDENCES = ("alert", "review")
+
+
 @dataclass(frozen=True)
 class NewMatch:
-    """A topic that fired, with JSON-ready evidence."""
+    """A topic that fired, with JSON-ready evidence; `confidence` "alert" (confident) or "review"
+    (possible, `review_reason` saying why it is not an alert)."""
 
     topic: str
     score: float
     modality: str = "asserted"
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    confidence: str = "alert"
+    review_reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.confidence not in CONFIDENCES:
+            raise ValueError(f"match confidence must be 'alert' or 'review', not {self.confidence!r}")
+
+
+@dataclass(frozen=True)
+class Route:
+    """A channel that takes a topic, and the matches it takes: `confidence` "alert" (confident ones only)
+    or "review" (confident and possible ones). A plain channel name in a route map means "alert"."""
+
+    channel: str
+    confidence: str = "alert"
+
+    def takes(self, confidence: str) -> bool:
+        return confidence == "alert" or (confidence == "review" and self.confidence == "review")

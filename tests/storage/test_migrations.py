@@ -50,6 +50,8 @@ def test_upgrade_from_the_first_migration_keeps_every_row(db_url: str) -> None:
         assert c.execute(text("select score from matches")).scalar() == 2.5
         assert c.execute(text("select status from alerts")).scalar() == "sent"
         assert c.execute(text("select health from sources")).scalar() == "ok"
+        # 0004: matches stored before confidence levels existed were all confident
+        assert c.execute(text("select confidence, review_reason from matches")).one() == ("alert", None)
         version = c.execute(text("select version_num from alembic_version")).scalar()
     columns = {col["name"] for col in inspect(engine).get_columns("sources")}
     assert {"health", "health_since", "health_notified"} <= columns

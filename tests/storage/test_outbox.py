@@ -5,12 +5,16 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
+
 from rasid.storage import (
     Alert,
     Database,
     Delivery,
+    Match,
     NewArticle,
     NewMatch,
+    Route,
     claim_due,
     ensure_sources,
     record_matches,
@@ -38,6 +42,53 @@ def test_one_alert_per_channel_that_takes_the_topic(db_url: str) -> None:
     with db.session() as s:
         assert {a.channel for a in s.query(Alert)} == {"desk", "mail"}
     db.dispose()
+
+
+def test_review_matches_go_only_to_channels_that_take_review(db_url: str) -> None:
+    """A confident match goes to every channel of its topic; a possible one only to "review" channels."""
+    db = Database(db_url)
+    reason = "the coalition is 14 words from the joining word"
+    with db.session() as s:
+        sid = ensure_sources(s, [("x", "https://x.org/")])["x"]
+        art = store_article(s, sid, NewArticle("https://x.org/1", "عنوان", "نص"))
+        assert art is not None
+        matches = [
+            NewMatch("new_member", 3.0, "asserted", [{"sentence": "جملة"}]),
+            NewMatch("communique", 1.5, "asserted", [], confidence="review", review_reason=reason),
+        ]
+        routes = {
+            "new_member": ["desk", Route("triage", "review")],
+            "communique": [Route("desk", "alert"), Route("triage", "review"), "mail"],
+        }
+        ids = record_matches(s, art.id, matches, routes)
+    assert len(ids) == 3
+    with db.session() as s:
+        pairs = {(a.topic, a.channel) for a in s.query(Alert)}
+        assert pairs == {("new_member", "desk"), ("new_member", "triage"), ("communique", "triage")}
+        stored = {m.topic: (m.confidence, m.review_reason) for m in s.query(Match)}
+        assert stored == {"new_member": ("alert", None), "communique": ("review", reason)}
+    db.dispose()
+
+
+def test_a_review_match_with_no_review_channel_is_stored_without_alerts(db_url: str) -> None:
+    db = Database(db_url)
+    with db.session() as s:
+        sid = ensure_sources(s, [("x", "https://x.org/")])["x"]
+        art = store_article(s, sid, NewArticle("https://x.org/1", "عنوان", "نص"))
+        assert art is not None
+        review = NewMatch("new_member", 1.0, confidence="review", review_reason="far apart")
+        assert record_matches(s, art.id, [review], {"new_member": ["desk"]}) == []
+    with db.session() as s:
+        (match,) = s.query(Match)
+        assert match.confidence == "review" and s.query(Alert).count() == 0
+    db.dispose()
+
+
+def test_a_match_confidence_is_alert_or_review() -> None:
+    with pytest.raises(ValueError, match="confidence"):
+        NewMatch("new_member", 1.0, confidence="maybe")
+    assert Route("desk").takes("alert") and not Route("desk").takes("review")
+    assert Route("t", "review").takes("review") and not Route("t", "review").takes("other")
 
 
 def test_an_article_rolled_back_leaves_no_alerts(db_url: str) -> None:
