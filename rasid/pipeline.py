@@ -20,7 +20,15 @@ from rasid.config import ChannelSettings, SourceSettings
 from rasid.extractors import ExtractOptions, extract_article
 from rasid.matching import Matcher
 from rasid.page_workers import PageWorkers
-from rasid.storage import Database, NewArticle, NewMatch, ensure_sources, insert_article, record_matches
+from rasid.storage import (
+    Database,
+    NewArticle,
+    NewMatch,
+    Route,
+    ensure_sources,
+    insert_article,
+    record_matches,
+)
 from rasid.urls import canonicalize
 
 log = logging.getLogger(__name__)
@@ -47,14 +55,18 @@ class PageResult:
     url: str
     article_id: int | None = None
     title: str | None = None
-    topics: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()  # the topics that fired as confident ("alert") matches
     alerts: int = 0
     error: str | None = None
+    review: tuple[str, ...] = ()  # the topics that fired only as possible ("review") matches
 
 
-def routes_for(channels: list[ChannelSettings], topics: list[str]) -> dict[str, list[str]]:
-    """topic id -> names of the channels that take it (operations-only channels take no topics)."""
-    return {t: [c.name for c in channels if not c.operations and c.takes(t)] for t in topics}
+def routes_for(channels: list[ChannelSettings], topics: list[str]) -> dict[str, list[Route]]:
+    """topic id -> the channels that take it, each with the confidence it takes ("alert": confident matches
+    only; "review": possible ones too). Operations-only channels take no topics."""
+    return {
+        t: [Route(c.name, c.confidence) for c in channels if not c.operations and c.takes(t)] for t in topics
+    }
 
 
 class Pipeline:
@@ -130,7 +142,15 @@ class Pipeline:
         )
         matches = self.matcher.match(article.text, title=article.title)
         new_matches = [
-            NewMatch(m.topic, m.score, m.modality, [e.to_dict() for e in m.evidence]) for m in matches
+            NewMatch(
+                m.topic,
+                m.score,
+                m.modality,
+                [e.to_dict() for e in m.evidence],
+                confidence=m.confidence,
+                review_reason=m.review_reason,
+            )
+            for m in matches
         ]
         with self.db.session() as session:
             article_id = insert_article(
@@ -148,10 +168,16 @@ class Pipeline:
             if article_id is None:
                 return PageResult("duplicate", url)
             alert_ids = record_matches(session, article_id, new_matches, self.routes)
-        topics = tuple(m.topic for m in matches)
-        if topics:
-            log.info("article %s matched %s (%d alerts queued)", url, ", ".join(topics), len(alert_ids))
-        return PageResult("new", url, article_id, article.title, topics, len(alert_ids))
+        topics = tuple(m.topic for m in matches if m.confidence == "alert")
+        review = tuple(m.topic for m in matches if m.confidence == "review")
+        if topics or review:
+            found = [
+                f"{label} {', '.join(ids)}"
+                for label, ids in (("matched", topics), ("to review", review))
+                if ids
+            ]
+            log.info("article %s %s (%d alerts queued)", url, "; ".join(found), len(alert_ids))
+        return PageResult("new", url, article_id, article.title, topics, len(alert_ids), review=review)
 
 
 def _same_site(canonical: str | None, url: str) -> bool:

@@ -13,8 +13,8 @@ from rasid.config import ChannelSettings, SourceSettings
 from rasid.demo.outlets import load_sample_outlets
 from rasid.demo.pages import article_page
 from rasid.matching import Matcher, load_watchlists
-from rasid.pipeline import FetchedPage, Pipeline
-from rasid.storage import Alert, Article, Database
+from rasid.pipeline import FetchedPage, Pipeline, routes_for
+from rasid.storage import Alert, Article, Database, Match, Route
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,3 +80,51 @@ def test_a_page_that_breaks_extraction_is_an_error_outcome_not_an_exception(tmp_
     )
     pipeline.close()
     assert result.outcome == "error" and result.error
+
+
+def test_routes_carry_each_channels_confidence() -> None:
+    channels = [
+        ChannelSettings(name="desk", url="json://127.0.0.1:9/"),
+        ChannelSettings(name="triage", url="json://127.0.0.1:9/", confidence="review"),
+        ChannelSettings(name="camps", url="json://127.0.0.1:9/", topics=["camp_handover"]),
+        ChannelSettings(name="ops", url="json://127.0.0.1:9/", operations=True),
+    ]
+    routes = routes_for(channels, ["new_member", "camp_handover"])
+    assert routes == {
+        "new_member": [Route("desk"), Route("triage", "review")],
+        "camp_handover": [Route("desk"), Route("triage", "review"), Route("camps")],
+    }
+
+
+def test_confident_matches_are_stored_as_alerts_and_reach_review_channels_too(tmp_path: Path) -> None:
+    outlet = load_sample_outlets()[0]
+    base = "https://demo.example/"
+    watchlist = load_watchlists([ROOT / "config" / "watchlists" / "coalition.toml"])
+    pipeline = Pipeline(
+        Database(f"sqlite:///{tmp_path / 'p.db'}"),
+        Matcher(watchlist),
+        [SourceSettings(name="demo", homepage=base, timezone="Asia/Damascus")],
+        [
+            ChannelSettings(name="desk", url="json://127.0.0.1:9/"),
+            ChannelSettings(name="triage", url="json://127.0.0.1:9/", confidence="review"),
+        ],
+        [t.id for t in watchlist.topics],
+    )
+    results = [
+        pipeline.process(
+            FetchedPage("demo", f"{base}articles/{a.slug}.html", article_page(outlet, base, a, 2026).encode())
+        )
+        for a in outlet.articles
+    ]
+    pipeline.close()
+    matched = [r for r in results if r.topics or r.review]
+    assert matched
+    with pipeline.db.session() as s:
+        stored = {(m.topic, m.confidence) for m in s.scalars(select(Match))}
+        channels = {(a.topic, a.channel) for a in s.scalars(select(Alert))}
+    alert_topics = {t for r in matched for t in r.topics}
+    review_topics = {t for r in matched for t in r.review}
+    assert stored == {(t, "alert") for t in alert_topics} | {(t, "review") for t in review_topics}
+    # every confident match goes to both channels; possible ones only to the review channel
+    assert {(t, "desk") for t in alert_topics} | {(t, "triage") for t in alert_topics} <= channels
+    assert all((t, "desk") not in channels for t in review_topics - alert_topics)

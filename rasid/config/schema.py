@@ -134,9 +134,22 @@ class ChannelSettings(_Section):
     quiet_hours: str | None = None
     # Time zone of quiet hours and of times shown on this channel (default: alerts.timezone).
     timezone: str | None = None
+    # Which matches the channel gets: "alert" (confident ones only) or "review" (confident and possible
+    # ones, the latter marked as such with the reason they are not confident).
+    confidence: str = "alert"
 
     def takes(self, topic: str) -> bool:
         return "*" in self.topics or topic in self.topics
+
+    @field_validator("confidence")
+    @classmethod
+    def _confidence(cls, value: str) -> str:
+        if value not in ("alert", "review"):
+            raise ValueError(
+                f'{value!r} is not a confidence; write "alert" (confident matches only) '
+                'or "review" (confident and possible matches)'
+            )
+        return value
 
     @field_validator("quiet_hours")
     @classmethod

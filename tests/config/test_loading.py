@@ -53,6 +53,11 @@ def test_secrets_come_from_the_environment(tmp_path: Path) -> None:
             "two sources are named 'a'",
         ),
         ("[storage\n", None, "not valid TOML"),
+        (
+            '[[channels]]\nname = "desk"\nurl = "json://127.0.0.1:1/"\nconfidence = "possible"\n',
+            "channels[0] (desk).confidence",
+            "'possible' is not a confidence",
+        ),
     ],
 )
 def test_bad_config_names_file_key_and_problem(
@@ -65,6 +70,16 @@ def test_bad_config_names_file_key_and_problem(
     if key:
         assert info.value.key == key
     assert message in str(info.value)
+
+
+def test_channel_confidence_defaults_to_alert(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '[[channels]]\nname = "desk"\nurl = "json://127.0.0.1:1/"\n'
+        '[[channels]]\nname = "triage"\nurl = "json://127.0.0.1:2/"\nconfidence = "review"\n',
+    )
+    s = load_settings(path)
+    assert [c.confidence for c in s.channels] == ["alert", "review"]
 
 
 def test_missing_file(tmp_path: Path) -> None:
