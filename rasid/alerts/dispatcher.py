@@ -97,6 +97,8 @@ _VIEW = (
         Match.modality,
         Match.evidence,
         Alert.channel,
+        Match.confidence,
+        Match.review_reason,
     )
     .join(Match, Match.id == Alert.match_id)
     .join(Article, Article.id == Match.article_id)
@@ -337,7 +339,8 @@ class Dispatcher:
         return jobs
 
     def _row_view(self, row: Any, also: tuple[Also, ...] = (), followup: bool = False) -> AlertView:
-        alert_id, topic, _parent, title, url, published, fetched, outlet, modality, evidence, _ch = row
+        alert_id, topic, _parent, title, url, published, fetched, outlet, modality, evidence, _ch = row[:11]
+        confidence, review_reason = row[11], row[12]
         return AlertView(
             topic=topic,
             topic_title=self.topic_titles.get(topic, topic),
@@ -351,6 +354,8 @@ class Dispatcher:
             alert_id=alert_id,
             also=also,
             followup=followup,
+            confidence=confidence or "alert",
+            review_reason=review_reason,
         )
 
     # -- sending ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from rasid.alerts.message import ALSO, AlertView, Message, clean, label, sentence_of, subject, when
+from rasid.alerts.message import ALSO, AlertView, Message, clean, label, reason, sentence_of, subject, when
 from rasid.alerts.telegram import highlight, link
 
 STYLE = "font-family: Tahoma, Arial, sans-serif; font-size: 15px; line-height: 1.6"
@@ -30,6 +30,8 @@ def compose(view: AlertView, tz: str) -> Message:
         f"<h3>{esc(clean(view.headline, 300))}</h3>"
         f"<p>{outlet} · {when(view, tz)}</p>"
     )
+    if view.review:
+        inner += f"<p><i>{esc(reason(view))}</i></p>"
     if sentence:
         inner += f"<blockquote>{highlight(sentence, spans, 1000)}</blockquote>"
     if view.also:
@@ -45,7 +47,8 @@ def compose_batch(views: list[AlertView], tz: str) -> Message:
     esc = html.escape
     items = "".join(
         f"<li><b>{esc(label(v))}</b>: {(esc(ALSO) + ' ') if v.followup else ''}"
-        f"{link(v.url, v.headline)}<br>{esc(clean(v.outlet, 100))} · {when(v, tz)}</li>"
+        f"{link(v.url, v.headline)}<br>{esc(clean(v.outlet, 100))} · {when(v, tz)}"
+        f"{f'<br><i>{esc(reason(v))}</i>' if v.review else ''}</li>"
         for v in views
     )
     title = clean(f"rasid: {len(views)} تنبيهات — {views[0].topic_title}", 200)

@@ -18,6 +18,9 @@ TELEGRAM_LIMIT = 4096
 HTML_SCHEMES = ("tgram", "mailto", "mailtos")
 PLANNED = " (مخطط/متوقع — planned)"
 ALSO = "أيضاً نشرته — also reported by"
+REVIEW = " (مطابقة محتملة — possible match)"
+REVIEW_WHY = "للمراجعة لأن — to review because"
+REASON_LIMIT = 300
 _BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _BIDI_CONTROLS = dict.fromkeys(map(ord, _BIDI), None)
 # The same characters as a pattern: removing them with it is ~15x cheaper than str.translate on Arabic.
@@ -50,6 +53,13 @@ class AlertView:
     also: tuple[Also, ...] = field(default=())
     # True when this alert only adds an outlet to a story already sent on the channel.
     followup: bool = False
+    # "alert" (a confident match) or "review" (a possible one, sent to review channels with its reason).
+    confidence: str = "alert"
+    review_reason: str | None = None
+
+    @property
+    def review(self) -> bool:
+        return self.confidence == "review"
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,19 @@ def clean(text: str, limit: int) -> str:
 
 
 def label(view: AlertView) -> str:
-    return clean(view.topic_title, 200) + (PLANNED if view.modality == "planned" else "")
+    """The topic title, marked when the event is only planned and when the match is only possible."""
+    return (
+        clean(view.topic_title, 200)
+        + (PLANNED if view.modality == "planned" else "")
+        + (REVIEW if view.review else "")
+    )
+
+
+def reason(view: AlertView) -> str:
+    """Why a possible match is not an alert, as one clean line ("" for a confident match)."""
+    if not view.review:
+        return ""
+    return f"{REVIEW_WHY}: {clean(view.review_reason or '—', REASON_LIMIT)}"
 
 
 def when(view: AlertView, tz: str) -> str:
@@ -103,7 +125,8 @@ def sentence_of(view: AlertView) -> tuple[str, list[tuple[int, int]]]:
 
 
 def subject(view: AlertView) -> str:
-    return clean(f"[{view.topic_title}] {view.headline}", 200)
+    marker = " — مطابقة محتملة" if view.review else ""
+    return clean(f"[{view.topic_title}{marker}] {view.headline}", 200)
 
 
 @lru_cache(maxsize=64)

@@ -5,7 +5,7 @@ First line: the topic title (and the planned marker); last line: the article URL
 
 from __future__ import annotations
 
-from rasid.alerts.message import ALSO, AlertView, Message, clean, label, sentence_of, subject, when
+from rasid.alerts.message import ALSO, AlertView, Message, clean, label, reason, sentence_of, subject, when
 
 URL_LIMIT = 2000
 
@@ -21,6 +21,8 @@ def compose(view: AlertView, tz: str) -> Message:
         lines = [label(view), ALSO, outlet, clean(view.headline, 300)]
         return Message(subject(view), "\n".join([*lines, "", _url(view.url)]), "text")
     lines = [label(view), clean(view.headline, 300), f"{clean(view.outlet, 100)} · {when(view, tz)}"]
+    if view.review:
+        lines.append(reason(view))
     if sentence:
         lines += ["", clean(sentence, 600)]
     if view.also:
@@ -37,6 +39,7 @@ def compose_batch(views: list[AlertView], tz: str) -> Message:
         head = f"{label(view)}: {clean(view.headline, 300)}"
         if view.followup:
             head = f"{label(view)}: {ALSO} {clean(view.outlet, 100)} — {clean(view.headline, 300)}"
-        blocks.append(f"{head}\n{clean(view.outlet, 100)} · {when(view, tz)}\n{_url(view.url)}")
+        why = f"\n{reason(view)}" if view.review else ""
+        blocks.append(f"{head}\n{clean(view.outlet, 100)} · {when(view, tz)}{why}\n{_url(view.url)}")
     title = clean(f"rasid: {len(views)} تنبيهات — alerts", 200)
     return Message(title, "\n\n".join(blocks), "text")

@@ -12,6 +12,7 @@ from rasid.alerts.message import (
     Message,
     clean,
     label,
+    reason,
     sentence_of,
     subject,
     when,
@@ -81,11 +82,11 @@ def compose(view: AlertView, tz: str) -> Message:
         f"<b>{esc(label(view))}</b>",
         f"<b>{esc(clean(view.headline, 300))}</b>",
         f"{outlet} · {when(view, tz)}",
-        "",
-        highlight(sentence, spans, 600) if sentence else "",
-        "",
     ]
-    optional = [4]
+    if view.review:
+        parts.append(f"<i>{esc(reason(view))}</i>")
+    parts += ["", highlight(sentence, spans, 600) if sentence else "", ""]
+    optional = [len(parts) - 2]
     if view.also:
         also = ", ".join(link(a.url, a.outlet) for a in view.also[:10])
         parts += [f"{esc(ALSO)}: {also}", ""]
@@ -99,9 +100,10 @@ def compose_batch(views: list[AlertView], tz: str) -> Message:
     blocks = []
     for view in views:
         lead = f"{esc(ALSO)} " if view.followup else ""
+        why = f"\n<i>{esc(reason(view))}</i>" if view.review else ""
         blocks.append(
             f"<b>{esc(label(view))}</b>: {lead}{esc(clean(view.headline, 200))}\n"
-            f"{esc(clean(view.outlet, 100))} · {when(view, tz)} · {link(view.url, 'link')}"
+            f"{esc(clean(view.outlet, 100))} · {when(view, tz)} · {link(view.url, 'link')}{why}"
         )
     body = header
     for i, block in enumerate(blocks):

@@ -28,7 +28,8 @@ def alerts_group() -> None:
 @click.option("--limit", default=50, show_default=True, help="At most this many, newest first.")
 @click.pass_context
 def list_alerts(ctx: click.Context, failed: bool, limit: int) -> None:
-    """Alerts, newest first: id, status, attempts, channel, topic, outlet and headline, last error."""
+    """Alerts, newest first: id, status, attempts, channel, topic, outlet and headline, whether the match
+    is only possible (to review), last error."""
     from sqlalchemy import select
 
     from rasid.storage import Alert, Database
@@ -49,6 +50,8 @@ def list_alerts(ctx: click.Context, failed: bool, limit: int) -> None:
                     f"{a.id}\t{a.status}\t{a.attempts}\t{a.channel}\t{a.topic}\t{art.source.name}\t"
                     f"{' '.join(art.title.split())[:80]}"
                 )
+                if a.match.confidence == "review":
+                    line += "\t(possible match, to review)"
                 if a.parent_id:
                     line += f"\t(also reported by, story of {a.parent_id})"
                 if a.last_error:

@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 from rasid.alerts import Dispatcher, open_channels
 from rasid.config import ChannelSettings
 from rasid.config.schema import AlertSettings
-from rasid.storage import Database, NewArticle, NewMatch, ensure_sources, record_matches, store_article
+from rasid.storage import (
+    Database,
+    NewArticle,
+    NewMatch,
+    Route,
+    ensure_sources,
+    record_matches,
+    store_article,
+)
 
 TITLES = {"new_member": "انضمام عضو جديد", "camp_handover": "تسليم مخيم", "communique": "بيان وزاري"}
 _LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
@@ -26,12 +34,15 @@ def headline(rng: random.Random, words: int = 8) -> str:
 def queue(
     db: Database,
     n: int,
-    channels: list[str],
+    channels: list[str | Route],
     topic: str = "new_member",
     seed: int = 1,
     outlet: str = "منفذ",
+    confidence: str = "alert",
+    review_reason: str | None = None,
 ) -> list[int]:
-    """`n` unrelated articles, each matching `topic`, routed to `channels`; returns the article ids."""
+    """`n` unrelated articles, each matching `topic` (at `confidence`), routed to `channels`; returns the
+    article ids."""
     rng = random.Random(seed)
     ids = []
     with db.session() as s:
@@ -48,7 +59,8 @@ def queue(
             )
             assert art is not None
             evidence = [{"field": "text", "sentence": "انضمت دولة", "start": 0, "end": 10, "terms": []}]
-            record_matches(s, art.id, [NewMatch(topic, 2.0, "asserted", evidence)], {topic: channels})
+            match = NewMatch(topic, 2.0, "asserted", evidence, confidence, review_reason)
+            record_matches(s, art.id, [match], {topic: channels})
             ids.append(art.id)
     return ids
 

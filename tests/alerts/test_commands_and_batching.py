@@ -13,7 +13,7 @@ from alerts.servers import http_sink
 from rasid.alerts.batching import in_quiet_hours, quiet_ends
 from rasid.commands.alerts import alerts_group
 from rasid.config import ChannelSettings
-from rasid.storage import Alert, Database
+from rasid.storage import Alert, Database, Route
 from rasid.storage.clock import utcnow
 
 
@@ -34,6 +34,18 @@ def _config(tmp_path: Path, db_url: str, port: int) -> str:
         encoding="utf-8",
     )
     return str(path)
+
+
+def test_alerts_list_marks_possible_matches(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'r.db'}"
+    db = Database(db_url)
+    queue(db, 1, ["desk"], seed=1)
+    queue(db, 1, [Route("desk", "review")], seed=2, confidence="review", review_reason="far apart")
+    db.dispose()
+    out = CliRunner().invoke(cli, ["--config", _config(tmp_path, db_url, 9), "alerts", "list"])
+    assert out.exit_code == 0, out.output
+    newest, oldest = out.output.strip().splitlines()
+    assert "\t(possible match, to review)" in newest and "to review" not in oldest
 
 
 def test_failed_alerts_are_listed_retried_and_a_test_is_sent(tmp_path: Path) -> None:

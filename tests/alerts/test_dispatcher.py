@@ -8,7 +8,7 @@ from datetime import timedelta
 from alerts.helpers import dispatcher, queue
 from alerts.servers import http_sink
 from rasid.config import ChannelSettings
-from rasid.storage import Alert, Database, Delivery
+from rasid.storage import Alert, Database, Delivery, Route
 from rasid.storage.clock import utcnow
 
 
@@ -37,6 +37,28 @@ def test_each_alert_delivered_once_with_its_idempotency_id(db_url: str) -> None:
         assert sorted(sink.alert_ids()) == ids
         first = sink.requests[0].payload["message"].splitlines()
         assert first[0] == "انضمام عضو جديد" and first[-1].startswith("https://x.org/")
+    db.dispose()
+
+
+def test_review_matches_reach_only_review_channels_marked_with_their_reason(db_url: str) -> None:
+    db = Database(db_url)
+    routes: list[str | Route] = ["desk", Route("triage", "review")]
+    queue(db, 1, routes, seed=1)
+    queue(db, 1, routes, seed=2, confidence="review", review_reason="التحالف بعيد عن كلمة الانضمام")
+    with http_sink() as desk, http_sink() as triage:
+        channels = [
+            _json(desk.port),
+            ChannelSettings(name="triage", url=f"json://127.0.0.1:{triage.port}/t", confidence="review"),
+        ]
+        assert dispatcher(db, channels).dispatch_due().sent == 3
+        assert len(desk.requests) == 1 and len(triage.requests) == 2
+        (confident,) = desk.requests
+        assert confident.payload["message"].splitlines()[0] == "انضمام عضو جديد"
+        possible = [r.payload["message"] for r in triage.requests if "possible match" in r.payload["message"]]
+        assert len(possible) == 1
+        lines = possible[0].splitlines()
+        assert lines[0] == "انضمام عضو جديد (مطابقة محتملة — possible match)"
+        assert "to review because: التحالف بعيد عن كلمة الانضمام" in lines[3]
     db.dispose()
 
 

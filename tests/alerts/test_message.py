@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rasid.alerts.message import TELEGRAM_LIMIT, AlertView, Also, compose
+from rasid.alerts.message import TELEGRAM_LIMIT, AlertView, Also, compose, compose_batch
 from rasid.alerts.telegram import size
 
 
@@ -95,3 +95,40 @@ def test_followups_and_folded_reports_keep_the_plain_first_and_last_lines() -> N
     follow = AlertView(**{**view.__dict__, "followup": True})
     lines = compose(follow, "json", "UTC").body.splitlines()
     assert lines[0] == "انضمام عضو جديد" and lines[-1] == view.url and "also reported by" in lines[1]
+
+
+def _review(view: AlertView, reason: str = "the coalition is 14 words from the joining word") -> AlertView:
+    return AlertView(**{**view.__dict__, "confidence": "review", "review_reason": reason})
+
+
+def test_a_review_alert_says_it_is_possible_and_why_in_every_form() -> None:
+    view = _review(_view())
+    tg = compose(view, "tgram", "UTC")
+    assert "<b>انضمام عضو جديد (مطابقة محتملة — possible match)</b>" in tg.body
+    assert (
+        "<i>للمراجعة لأن — to review because: the coalition is 14 words from the joining word</i>" in tg.body
+    )
+    mail = compose(view, "mailto", "UTC")
+    assert "possible match" in mail.body and "to review because: the coalition is 14 words" in mail.body
+    assert mail.title.startswith("[انضمام عضو جديد — مطابقة محتملة] ")
+    lines = compose(view, "json", "UTC").body.splitlines()
+    assert lines[0] == "انضمام عضو جديد (مطابقة محتملة — possible match)"
+    assert lines[3].endswith("the coalition is 14 words from the joining word")
+    assert lines[-1] == "https://example.org/a?x=1&y=2"
+    confident = compose(_view(), "tgram", "UTC")
+    assert "possible match" not in confident.body and "to review" not in confident.body
+    for scheme in ("tgram", "mailto", "json"):
+        batch = compose_batch([_view(), view], scheme, "UTC")
+        assert batch.body.count("possible match") == 1 and "to review because" in batch.body
+
+
+def test_a_hostile_review_reason_is_escaped_and_cut() -> None:
+    view = _review(_view(), "<script>x</script>\u202e " + "سبب " * 500)
+    for scheme, escaped in (("tgram", True), ("mailto", True), ("json", False)):
+        body = compose(view, scheme, "UTC").body
+        assert "\u202e" not in body
+        assert ("<script>" not in body) if escaped else ("<script>" in body)
+        assert "&lt;script&gt;" in body if escaped else True
+    tg = compose(_review(_view(headline="خبر " * 5000, sentence="جملة " * 3000 + "انضمامها")), "tgram", "UTC")
+    assert size(tg.body) <= TELEGRAM_LIMIT and "to review because" in tg.body
+    assert tg.body.count("<i>") == tg.body.count("</i>")
