@@ -12,7 +12,15 @@ import click
 
 from rasid.config import ConfigError, load_settings
 from rasid.matching import Matcher, Watchlist, WatchlistError, check_examples, load_watchlists
-from rasid.matching.evaluation import Passage, evaluate, load_labelled, load_seeds
+from rasid.matching.evaluation import (
+    LevelScores,
+    Passage,
+    evaluate_levels,
+    load_labelled,
+    load_seeds,
+    review_on_negatives,
+    split,
+)
 
 _WATCHLIST_OPTION = click.option(
     "--watchlist",
@@ -70,8 +78,10 @@ def match_command(
 ) -> None:
     """Match JSON Lines articles ({"id", "text", "title"?}) from FILES or standard input.
 
-    Writes one JSON line per input: {"id", "topics", "matches"}; a bad line gives {"id", "error"}
-    and a message with file:line on standard error, and the run goes on.
+    Writes one JSON line per input: {"id", "topics", "review", "matches"}: "topics" the confident matches,
+    "review" the possible ones (a topic is in one list at most), "matches" all of them, each with its
+    "confidence" (and "review_reason"). A bad line gives {"id", "error"} and a message with file:line on
+    standard error, and the run goes on.
     """
     matcher = Matcher(configured_watchlist(ctx, watchlists))
     unreadable = False
@@ -109,9 +119,12 @@ def _match_one(matcher: Matcher, record: dict[str, Any], explain: bool) -> dict[
         matches = [e.match for e in explanations if e.match is not None]
     else:
         matches = matcher.match(text, title)
+    confident = list(dict.fromkeys(m.topic for m in matches if m.confidence == "alert"))
+    possible = [t for t in dict.fromkeys(m.topic for m in matches if m.confidence == "review")]
     out: dict[str, Any] = {
         "id": record["id"],
-        "topics": [m.topic for m in matches],
+        "topics": confident,
+        "review": [t for t in possible if t not in confident],
         "matches": [m.to_dict() for m in matches],
     }
     if explain:
@@ -126,6 +139,13 @@ def _match_one(matcher: Matcher, record: dict[str, Any], explain: bool) -> dict[
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A seeds folder: labels.json plus one .txt per article (the whole file is the body).",
 )
+@click.option(
+    "--part",
+    type=click.Choice(["tune", "score", "all"]),
+    default="all",
+    show_default=True,
+    help="Score only the tune or the held-out score part of the passages (split by outlet).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Write the scores as one JSON object.")
 @_WATCHLIST_OPTION
 @click.pass_context
@@ -133,13 +153,17 @@ def eval_command(
     ctx: click.Context,
     files: tuple[Path, ...],
     seeds: Path | None,
+    part: str,
     as_json: bool,
     watchlists: tuple[Path, ...],
 ) -> None:
-    """Score the watch topics on labelled passages: precision, recall, F1, false positives and misses.
+    """Score the watch topics on labelled passages: precision, recall and F1 of the confident ("alert")
+    matches alone and of confident and possible ("review") ones together, how often review fires on
+    negative passages, and the false positives and misses with their cause (the first line of explain).
 
-    FILES are JSON Lines ({"id", "text", "title"?, "labels": {topic: 1|0|"B"}}) or seeds folders;
-    "B" (borderline) labels are left out.
+    FILES are JSON Lines ({"id", "text", "title"?, "url"?, "labels": {topic: 1|0|"B"}}) or seeds folders;
+    "B" (borderline) labels are left out. --part keeps the passages of one part of the outlet split (those
+    without an address are in the tune part).
     """
     if not files and seeds is None:
         raise click.UsageError("give labelled JSON Lines files and/or --seeds DIR")
@@ -153,22 +177,62 @@ def eval_command(
     except (OSError, ValueError, KeyError) as exc:
         click.echo(f"error: cannot read labelled passages: {exc}", err=True)
         ctx.exit(2)
-    scores = evaluate(matcher, passages)
+    loaded = len(passages)
+    if part != "all":
+        passages = split(passages)["tune" if part == "tune" else "score"]
+    levels = evaluate_levels(matcher, passages)
+    fired, negatives = review_on_negatives(levels)
     if as_json:
-        click.echo(json.dumps({"passages": len(passages), "topics": [s.to_dict() for s in scores.values()]}))
+        out = {
+            "passages": len(passages),
+            "part": part,
+            "loaded": loaded,
+            "review_on_negatives": {
+                "fired": fired,
+                "negatives": negatives,
+                "share": round(fired / negatives, 4) if negatives else 0.0,
+            },
+            "topics": [v.to_dict() for v in levels.values()],
+        }
+        click.echo(json.dumps(out, ensure_ascii=False))
         return
-    click.echo(f"{len(passages)} passages")
-    click.echo(f"{'topic':<16} {'P':>6} {'R':>6} {'F1':>6} {'TP':>4} {'FP':>4} {'FN':>4} {'B':>4}")
-    for s in scores.values():
-        d = s.to_dict()
-        click.echo(
-            f"{s.topic:<16} {d['precision']:>6.3f} {d['recall']:>6.3f} {d['f1']:>6.3f} "
-            f"{d['tp']:>4} {d['fp']:>4} {d['fn']:>4} {d['borderline_skipped']:>4}"
-        )
-        if s.false_positives:
-            click.echo(f"  false positives: {', '.join(s.false_positives)}")
-        if s.misses:
-            click.echo(f"  misses: {', '.join(s.misses)}")
+    _print_levels(levels, len(passages), loaded, part, fired, negatives)
+
+
+def _print_levels(
+    levels: dict[str, LevelScores], count: int, loaded: int, part: str, fired: int, negatives: int
+) -> None:
+    scope = "" if part == "all" else f" (part {part} of {loaded})"
+    click.echo(f"{count} passages{scope}")
+    head = f"{'P':>6} {'R':>6} {'F1':>6} {'TP':>4} {'FP':>4} {'FN':>4}"
+    click.echo(f"{'':<16} {'alert only':<35} {'':>4}   {'alert + review':<35} review on negatives")
+    click.echo(f"{'topic':<16} {head} {'B':>4}   {head} fired/negatives")
+    for v in levels.values():
+        a, b = v.alert.to_dict(), v.any.to_dict()
+        review = f"{len(v.review_on_negatives)}/{v.negatives} ({v.review_negative_share:.1%})"
+        click.echo(f"{v.topic:<16} {_row(a)} {a['borderline_skipped']:>4}   {_row(b)} {review}")
+        if v.alert.false_positives:
+            click.echo(f"  false positives: {', '.join(v.alert.false_positives)}")
+        if v.alert.misses:
+            click.echo(f"  misses: {', '.join(v.alert.misses)}")
+        if v.review_on_negatives:
+            click.echo(f"  review on negatives: {', '.join(v.review_on_negatives)}")
+        errors = v.errors()
+        if errors:
+            click.echo("  by cause:")
+            for kind, pid, cause in errors:
+                click.echo(f"    {_KINDS[kind]:<6} {pid}: {cause or '(explain gives no reason)'}")
+    share = f" ({fired / negatives:.1%})" if negatives else ""
+    click.echo(f"review fired on {fired} of {negatives} negative labels{share}")
+
+
+_KINDS = {"fp": "FP", "fn": "miss", "review": "review"}
+
+
+def _row(d: dict[str, Any]) -> str:
+    return (
+        f"{d['precision']:>6.3f} {d['recall']:>6.3f} {d['f1']:>6.3f} {d['tp']:>4} {d['fp']:>4} {d['fn']:>4}"
+    )
 
 
 @click.group("watchlist")

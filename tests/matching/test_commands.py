@@ -44,7 +44,8 @@ def test_match_reads_stdin_and_reports_bad_lines_without_stopping() -> None:
     assert rows[0]["topics"] == ["new_member"]
     assert rows[0]["matches"][0]["evidence"][0]["field"] == "title"
     assert "error" in rows[1] and rows[2]["error"] == '"text" must be a string'
-    assert rows[3] == {"id": 7, "topics": [], "matches": []}
+    assert rows[3] == {"id": 7, "topics": [], "review": [], "matches": []}
+    assert rows[0]["review"] == [] and rows[0]["matches"][0]["confidence"] == "alert"
     assert "<stdin>:2: not JSON" in result.stderr and "<stdin>:3:" in result.stderr
 
 
@@ -56,7 +57,7 @@ def test_match_files_with_explain(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["match", "--explain", "--watchlist", str(WATCHLIST), str(path)])
     assert result.exit_code == 0, result.output
     [row] = _lines(result.stdout)
-    assert row["topics"] == []
+    assert row["topics"] == [] and row["review"] == []
     reasons = {e["topic"]: e["reasons"] for e in row["explain"]}
     assert any("denied" in r for r in reasons["new_member"])
 
@@ -118,3 +119,63 @@ def test_eval_lists_false_positives_and_misses(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "false positives: fp" in result.stdout and "misses: miss" in result.stdout
     assert CliRunner().invoke(cli, ["eval", "--watchlist", str(WATCHLIST)]).exit_code == 2
+
+
+def test_eval_gives_both_levels_review_on_negatives_and_causes(tmp_path: Path) -> None:
+    path = tmp_path / "labelled.jsonl"
+    rows = [
+        {"id": "tp", "text": "انضمت سوريا إلى التحالف الدولي ضد داعش.", "labels": {"new_member": 1}},
+        {"id": "fp", "text": "انضمت سوريا إلى التحالف الدولي ضد داعش.", "labels": {"new_member": 0}},
+        {"id": "miss", "text": "خبر لا علاقة له.", "labels": {"new_member": 1}},
+        {"id": "tn", "text": "مباراة كرة قدم.", "labels": {"new_member": 0, "communique": 0}},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    args = ["eval", "--watchlist", str(WATCHLIST), str(path)]
+    result = CliRunner().invoke(cli, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["passages"] == 4 and data["part"] == "all"
+    assert data["review_on_negatives"] == {"fired": 0, "negatives": 3, "share": 0.0}
+    topic = {t["topic"]: t for t in data["topics"]}["new_member"]
+    assert topic["precision"] == 0.5 and topic["recall"] == 0.5  # the alert-only scores, as before
+    assert topic["alert"]["fp"] == 1 and topic["any"]["fn"] == 1
+    assert topic["review_on_negatives"] == {"fired": 0, "negatives": 2, "share": 0.0, "ids": []}
+    causes = {c["id"]: (c["kind"], c["cause"]) for c in topic["causes"]}
+    assert set(causes) == {"fp", "miss"}
+    assert causes["fp"][0] == "fp" and "fired" in causes["fp"][1] and len(causes["fp"][1]) <= 120
+    assert causes["miss"] == ("fn", "no term of any group found")
+    text = CliRunner().invoke(cli, args).stdout
+    assert "alert only" in text and "alert + review" in text and "by cause:" in text
+    assert "miss   miss: no term of any group found" in text
+    assert "review fired on 0 of 3 negative labels" in text
+
+
+def test_eval_part_scores_only_one_side_of_the_outlet_split(tmp_path: Path) -> None:
+    from rasid.matching.evaluation import Passage, part_of
+
+    outlets = [f"https://www.outlet{i}.example/a" for i in range(40)]
+    scored = [u for u in outlets if part_of(Passage("x", "", None, {}, u)) == "score"]
+    tuned = [u for u in outlets if u not in scored]
+    assert scored and tuned
+    path = tmp_path / "labelled.jsonl"
+    rows = [
+        {"id": f"s{i}", "url": u, "text": "خبر.", "labels": {"new_member": 0}} for i, u in enumerate(scored)
+    ]
+    rows += [
+        {"id": f"t{i}", "url": u, "text": "خبر.", "labels": {"new_member": 0}} for i, u in enumerate(tuned)
+    ]
+    rows.append({"id": "none", "text": "خبر.", "labels": {"new_member": 0}})  # no address: tuned on
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    counts = {}
+    for part in ("tune", "score", "all"):
+        args = ["eval", "--watchlist", str(WATCHLIST), str(path), "--part", part, "--json"]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert data["part"] == part and data["loaded"] == len(rows)
+        counts[part] = data["passages"]
+    assert counts == {"tune": len(tuned) + 1, "score": len(scored), "all": len(rows)}
+    text = CliRunner().invoke(cli, ["eval", "--watchlist", str(WATCHLIST), str(path), "--part", "score"])
+    assert text.stdout.startswith(f"{len(scored)} passages (part score of {len(rows)})")
+    bad = CliRunner().invoke(cli, ["eval", "--watchlist", str(WATCHLIST), str(path), "--part", "dev"])
+    assert bad.exit_code == 2
