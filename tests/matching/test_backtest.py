@@ -73,4 +73,35 @@ def test_a_loose_rule_shows_what_it_would_add_and_drop(crawled: Path, tmp_path: 
     # topics the candidate does not define are reported as no longer firing
     assert diff["new_member"]["lost"] and not diff["new_member"]["new"]
     text = CliRunner().invoke(main, ["--config", str(crawled), "watchlist", "backtest", str(loose)]).output
-    assert "would newly fire" in text and "«" in text
+    assert "would newly alert" in text and "«" in text
+
+
+def test_alert_and_review_are_compared_apart(tmp_path: Path) -> None:
+    """Stored review matches the candidate confirms would newly alert; stored ones it drops stop."""
+    from rasid.commands.backtest import backtest
+    from rasid.matching import Matcher, load_watchlists
+    from rasid.storage import Database, NewArticle, NewMatch, ensure_sources, record_matches, store_article
+
+    db = Database(f"sqlite:///{tmp_path / 'r.db'}")
+    joined = "انضمت سوريا إلى التحالف الدولي ضد داعش."
+    stored = [
+        ("confirmed", joined, NewMatch("new_member", 1.0, confidence="review", review_reason="far")),
+        ("kept", "أعلنت العراق " + joined, NewMatch("new_member", 2.0)),
+        ("dropped", "مباراة كرة قدم.", NewMatch("camp_handover", 1.0, confidence="review")),
+        ("gone", "خبر عن الطقس.", NewMatch("communique", 2.0)),
+    ]
+    with db.session() as s:
+        sid = ensure_sources(s, [("منفذ", "https://x.org/")])["منفذ"]
+        for slug, text, match in stored:
+            art = store_article(s, sid, NewArticle(f"https://x.org/{slug}", slug, text))
+            assert art is not None
+            record_matches(s, art.id, [match], {})
+    watchlist = load_watchlists([SHIPPED])
+    diffs = backtest(db, Matcher(watchlist), 30, [t.id for t in watchlist.topics])
+    db.dispose()
+    new_member, camps, communique = diffs["new_member"], diffs["camp_handover"], diffs["communique"]
+    assert [(r["title"], r["was"]) for r in new_member.new] == [("confirmed", "review")]
+    assert new_member.kept == 1 and not new_member.review and not new_member.lost
+    assert [(r["title"], r["was"]) for r in camps.lost] == [("dropped", "review")]
+    assert [(r["title"], r["was"]) for r in communique.lost] == [("gone", "alert")]
+    assert set(new_member.to_dict()) == {"kept", "kept_review", "new", "review", "lost"}
