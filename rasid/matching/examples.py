@@ -1,4 +1,4 @@
-"""Checking a watchlist's examples: texts a topic must fire on, must not fire on, or must see as planned."""
+"""Checking a watchlist's examples: texts a topic must alert on, only review, not fire on, or see planned."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def check_examples(watchlist: Watchlist, matcher: Matcher | None = None) -> list
         cases = (
             [("match", t) for t in topic.examples.match]
             + [("planned", t) for t in topic.examples.planned]
+            + [("review", t) for t in topic.examples.review]
             + [("no_match", t) for t in topic.examples.no_match]
         )
         for kind, text in cases:
@@ -42,6 +43,11 @@ def check_examples(watchlist: Watchlist, matcher: Matcher | None = None) -> list
                 problem = f"examples.no_match fired but must not: «{_short(text)}» ({why})"
             elif kind != "no_match" and not explanation.fired:
                 problem = f"examples.{kind} did not fire: «{_short(text)}» ({why})"
+            elif kind == "review" and explanation.match and explanation.match.confidence != "review":
+                problem = f"examples.review fired as a confident alert, not review: «{_short(text)}»"
+            elif kind != "review" and explanation.match and explanation.match.confidence != "alert":
+                reason = explanation.match.review_reason
+                problem = f"examples.{kind} fired only as review ({reason}): «{_short(text)}»"
             elif kind == "planned" and explanation.match and explanation.match.modality != "planned":
                 problem = (
                     f"examples.planned fired as {explanation.match.modality}, not planned: «{_short(text)}»"

@@ -10,9 +10,16 @@ from itertools import chain, combinations
 from operator import itemgetter
 
 from rasid.matching.compiled import CompiledTerms, RawHit, RawOccurrence
-from rasid.matching.modality import BACKGROUND_TERMS, DENIAL_TERMS, NEGATORS, PLANNED_TERMS, Modality
+from rasid.matching.modality import (
+    AUXILIARIES,
+    BACKGROUND_TERMS,
+    DENIAL_TERMS,
+    NEGATORS,
+    PLANNED_TERMS,
+    Modality,
+)
 from rasid.matching.normalize import WORD, normalize_mapped
-from rasid.matching.results import Evidence, TermHit, TopicExplanation, TopicMatch
+from rasid.matching.results import Confidence, Evidence, TermHit, TopicExplanation, TopicMatch
 from rasid.matching.sentences import TERMINATOR, sentence_spans
 from rasid.matching.terms import Term, parse_term
 from rasid.matching.watchlist import Rule, Topic, Watchlist
@@ -86,9 +93,10 @@ _Key = tuple[int, int]  # (field index, sentence index)
 _PREFILTER_TOPICS = 32
 """From this many topics on, `match` checks only the cores of topics whose groups may all be present."""
 _VALUE, _CORE = itemgetter(1), itemgetter(4)  # of a RawHit, of its value: the core number
-_PREVIOUS_WORD = re.compile(r"[\W_]+([^\W_]+)")
-"""On the reversed text: the word before a position (reversed)."""
+_PREVIOUS_WORD = re.compile(r"[\W_]+([^\W_]+)(?:[\W_]+([^\W_]+))?")
+"""On the reversed text: the word before a position and the one before that (both reversed)."""
 _NEGATORS_REVERSED = frozenset(n[::-1] for n in NEGATORS)
+_AUXILIARIES_REVERSED = frozenset(v[::-1] for v in AUXILIARIES)
 
 
 class _FieldText:
@@ -138,11 +146,16 @@ class _FieldText:
         return bisect_left(starts, pos)
 
     def negated(self, pos: int) -> bool:
-        """Whether the word before the one starting at `pos` is a negator (لم، لن، لا ...)."""
+        """Whether the word starting at `pos` is negated: a negator (لم، لن، لا ...) right before it, or
+        before an auxiliary right before it (لا تنوي الانضمام، لم يتم تسليم)."""
         if self._reversed is None:
             self._reversed = self.text[::-1]
         m = _PREVIOUS_WORD.match(self._reversed, len(self.text) - pos)
-        return m is not None and m.group(1) in _NEGATORS_REVERSED
+        if m is None:
+            return False
+        if m.group(1) in _NEGATORS_REVERSED:
+            return True
+        return m.group(1) in _AUXILIARIES_REVERSED and m.group(2) in _NEGATORS_REVERSED
 
     def original_span(self, start: int, end: int) -> tuple[str, int, int]:
         """Original text and offsets of normalised [start, end)."""
@@ -166,6 +179,39 @@ class _Article:
         text = " ".join(text.split())
         where = f"{self.scans[key[0]].name} sentence {key[1] + 1}"
         return f"{where} «{text[:limit]}{'…' if len(text) > limit else ''}»"
+
+
+class _Fired:
+    """A sentence on which a rule fired: its score, modality, the hits used and how confident it is."""
+
+    __slots__ = ("confidence", "hits", "key", "modality", "reason", "score")
+
+    def __init__(
+        self,
+        key: _Key,
+        score: float,
+        modality: Modality,
+        hits: list[_Hit],
+        confidence: Confidence,
+        reason: str | None,
+    ) -> None:
+        self.key, self.score, self.modality, self.hits = key, score, modality, hits
+        self.confidence, self.reason = confidence, reason
+
+    def merge(self, other: _Fired) -> _Fired:
+        """Two rules fired on one sentence: an alert outranks a review; hits are pooled."""
+        if (self.confidence == "alert") != (other.confidence == "alert"):
+            first = self if self.confidence == "alert" else other
+            return _Fired(first.key, first.score, first.modality, first.hits, "alert", None)
+        modality: Modality = "asserted" if "asserted" in (self.modality, other.modality) else "planned"
+        return _Fired(
+            self.key,
+            max(self.score, other.score),
+            modality,
+            other.hits + self.hits,
+            self.confidence,
+            self.reason or other.reason,
+        )
 
 
 class Matcher:
@@ -342,28 +388,29 @@ class Matcher:
     def _evaluate(self, topic_index: int, article: _Article, reasons: list[str] | None) -> TopicMatch | None:
         topic = self.watchlist.topics[topic_index]
         groups = article.hits[topic_index]
-        fired: dict[_Key, tuple[float, Modality, list[_Hit]]] = {}
+        fired: dict[_Key, _Fired] = {}
         if reasons is None and not any(
             _possible(rule, groups) and _complete_somewhere(rule, groups) for rule in topic.rules
         ):
             return None
         for number, rule in enumerate(topic.rules, 1):
             label = f"rule {number}" if len(topic.rules) > 1 else "rule"
-            for key, score, modality, used in self._rule_sentences(
-                topic, rule, groups, article, label, reasons
-            ):
-                old = fired.get(key)
-                merged = used + (old[2] if old else [])
-                best = max(score, old[0]) if old else score
-                fired[key] = (best, "asserted" if old and old[1] == "asserted" else modality, merged)
+            if rule.name:
+                label += f" ({rule.name})"
+            for found in self._rule_sentences(topic, rule, groups, article, label, reasons):
+                old = fired.get(found.key)
+                fired[found.key] = found if old is None else old.merge(found)
         if not fired:
             return None
-        evidence = [
-            self._evidence(article, key, modality, hits) for key, (_, modality, hits) in sorted(fired.items())
-        ]
-        score = max(s for s, _, _ in fired.values())
+        confident = {k: f for k, f in fired.items() if f.confidence == "alert"}
+        chosen = confident or fired
+        evidence = [self._evidence(article, key, f.modality, f.hits) for key, f in sorted(chosen.items())]
+        best = max(chosen.values(), key=lambda f: f.score)
+        score = best.score
         overall: Modality = "asserted" if any(e.modality == "asserted" for e in evidence) else "planned"
-        return TopicMatch(topic.id, round(score, 3), overall, evidence)
+        if confident:
+            return TopicMatch(topic.id, round(score, 3), overall, evidence)
+        return TopicMatch(topic.id, round(score, 3), overall, evidence, "review", best.reason)
 
     def _rule_sentences(
         self,
@@ -373,7 +420,7 @@ class Matcher:
         article: _Article,
         label: str,
         reasons: list[str] | None,
-    ) -> list[tuple[_Key, float, Modality, list[_Hit]]]:
+    ) -> list[_Fired]:
         def note(message: str) -> None:
             if reasons is not None:
                 reasons.append(f"{label}: {message}")
@@ -388,6 +435,7 @@ class Matcher:
                 if reasons is not None:
                     note(f"blocked: 'nowhere' group {g!r} found ({groups[g][0].term.text!r})")
                 return []
+        unconfirmed = [g for g in rule.confirm if not groups.get(g)]
         triggers = rule.trigger_groups()
         by_sentence: dict[_Key, dict[str, list[_Hit]]] = defaultdict(lambda: defaultdict(list))
         negated: list[_Hit] = []
@@ -403,9 +451,10 @@ class Matcher:
                     f"{hit.term.text!r} is negated (لم/لن/لا before it) in "
                     f"{article.snippet((hit.field, hit.sentence))}"
                 )
-        results: list[tuple[_Key, float, Modality, list[_Hit]]] = []
+        results: list[_Fired] = []
         best_partial: tuple[int, _Key | None] = (-1, None)
         requirements = [set(alts) for alts in rule.all] + ([set(rule.any)] if rule.any else [])
+        anchor_groups = rule.all[0] if rule.all else rule.any
         complete = False
         for key, present in sorted(by_sentence.items()):
             met = sum(1 for req in requirements if req & present.keys())
@@ -415,12 +464,23 @@ class Matcher:
                 continue
             complete = True
             where = _Where(article, key)  # rendered only when a reason is kept
+            skipped = _skipped_words(rule.skip, groups, key)
+            if rule.rivals:
+                rival = _attach(rule, anchor_groups, present, groups, key, skipped)
+                if rival is not None:
+                    if reasons is not None:
+                        note(f"the event word attaches to {rival} in {where}")
+                    continue
             used = [h for g in present for h in present[g]]
-            if rule.near is not None and not _within(requirements, present, rule.near):
-                if reasons is not None:
-                    note(f"groups all present but not within {rule.near} words in {where}")
-                continue
-            anchors = [h for g in (rule.all[0] if rule.all else rule.any) for h in present.get(g, ())]
+            confidence: Confidence = "review" if rule.review else "alert"
+            why = f"{label} gives only review" if rule.review else None
+            if rule.near is not None and not _within(requirements, present, rule.near, skipped):
+                if rule.review_near is None or not _within(requirements, present, rule.review_near, skipped):
+                    if reasons is not None:
+                        note(f"groups all present but not within {rule.near} words in {where}")
+                    continue
+                confidence, why = "review", f"the words of the event are more than {rule.near} words apart"
+            anchors = [h for g in anchor_groups for h in present.get(g, ())]
             blocker = self._blocker(rule, groups, key, anchors)
             if blocker:
                 if reasons is not None:
@@ -446,12 +506,17 @@ class Matcher:
                 if reasons is not None:
                     note(f"score {score:g} below min_score {topic.min_score:g} in {where}")
                 continue
+            if unconfirmed and confidence == "alert":
+                confidence = "review"
+                names = " or ".join(repr(g) for g in unconfirmed)
+                why = f"no {names} term anywhere in the title or text"
             if reasons is not None:
+                fired_as = modality if confidence == "alert" else f"{modality}, review: {why}"
                 note(
-                    f"fired ({modality}) on {where}: "
+                    f"fired ({fired_as}) on {where}: "
                     + ", ".join(f"{g}={present[g][0].term.text!r}" for g in present)
                 )
-            results.append((key, score, modality, used))
+            results.append(_Fired(key, score, modality, used, confidence, why))
         if not by_sentence:
             if reasons is not None:
                 note("no sentence has a term of " + ", ".join(repr(g) for g in triggers))
@@ -548,10 +613,87 @@ def _gap(a: _Hit, b: _Hit) -> int:
     return 0
 
 
-def _within(requirements: list[set[str]], present: dict[str, list[_Hit]], near: int) -> bool:
-    """Whether one hit per requirement can be chosen with at most `near` words between the outermost ones."""
+def _skipped_words(skip: tuple[str, ...], groups: dict[str, list[_Hit]], key: _Key) -> list[int]:
+    """Sorted word numbers, in sentence `key`, covered by hits of the rule's `skip` groups."""
+    if not skip:
+        return []
+    words: set[int] = set()
+    for g in skip:
+        for h in groups.get(g, ()):
+            if (h.field, h.sentence) == key:
+                words.update(range(h.first, h.last + 1))
+    return sorted(words)
+
+
+def _effective(word: int, skipped: list[int]) -> int:
+    """A word's number once the skipped words are taken out of the sentence."""
+    return word - bisect_left(skipped, word) if skipped else word
+
+
+def _distance(a: _Hit, b: _Hit, skipped: list[int]) -> int:
+    """Words strictly between two hits, skipped words not counted (0 when adjacent or overlapping)."""
+    a_first, a_last = _effective(a.first, skipped), _effective(a.last, skipped)
+    b_first, b_last = _effective(b.first, skipped), _effective(b.last, skipped)
+    if a_last < b_first:
+        return b_first - a_last - 1
+    if b_last < a_first:
+        return a_first - b_last - 1
+    return 0
+
+
+def _attach(
+    rule: Rule,
+    anchor_groups: tuple[str, ...],
+    present: dict[str, list[_Hit]],
+    groups: dict[str, list[_Hit]],
+    key: _Key,
+    skipped: list[int],
+) -> str | None:
+    """Attach the event words to the nearest of each rivalled group's hits and its rivals' (in place).
+
+    A hit of a rivalled group inside a rival's hit is the rival's (the التحالف of التحالف الإسلامي); each
+    event word (a hit of the rule's first group) attaches to the nearest remaining candidate, the one after
+    it on a tie (the object of انضم إلى ...); event words that attach to a rival are dropped. Returns the
+    rival that took every event word (so the rule cannot fire here), else None."""
+    for group, rival_groups in rule.rivals:
+        rivals = [h for g in rival_groups for h in groups.get(g, ()) if (h.field, h.sentence) == key]
+        if not rivals:
+            continue
+        own = [h for h in present.get(group, ()) if not any(_overlap(h, r) for r in rivals)]
+        if not own:
+            present.pop(group, None)
+            return f"{rivals[0].term.text!r} (a {rivals[0].group!r} term), not the event's own {group!r}"
+        present[group] = own
+        for g in anchor_groups:
+            kept = []
+            for anchor in present.get(g, ()):
+                nearest = min(
+                    [(c, False) for c in own] + [(r, True) for r in rivals],
+                    key=lambda item: (_distance(anchor, item[0], skipped), item[0].start < anchor.start),
+                )
+                if not nearest[1]:
+                    kept.append(anchor)
+            if kept:
+                present[g] = kept
+            else:
+                present.pop(g, None)
+        if not any(present.get(g) for g in anchor_groups):
+            return f"{rivals[0].term.text!r} (a {rivals[0].group!r} term), nearer than {group!r}"
+    return None
+
+
+def _overlap(a: _Hit, b: _Hit) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _within(
+    requirements: list[set[str]], present: dict[str, list[_Hit]], near: int, skipped: list[int] | None = None
+) -> bool:
+    """Whether one hit per requirement can be chosen with at most `near` words between the outermost ones
+    (words of `skipped` not counted)."""
+    sk = skipped or []
     items = sorted(
-        (h.first, h.last, r)
+        (_effective(h.first, sk), _effective(h.last, sk), r)
         for r, req in enumerate(requirements)
         for g in req & present.keys()
         for h in present[g]

@@ -73,3 +73,17 @@ PLANNED_TERMS: tuple[str, ...] = (
 
 NEGATORS: frozenset[str] = frozenset(c + n for c in ("", "و", "ف") for n in ("لم", "لن", "لا", "ليس", "ليست"))
 """A matched word right after one of these (لم تنضم، لن تتسلم) is negated and does not count."""
+
+AUXILIARIES: frozenset[str] = frozenset(
+    c + v
+    for c in ("", "و", "ف")
+    for v in (
+        "ينوي", "تنوي", "ننوي", "يعتزم", "تعتزم", "نعتزم", "يتم", "تتم", "يجر", "تجر", "يجري", "تجري",
+        "يكن", "تكن", "يكون", "تكون", "يقرر", "تقرر", "يريد", "تريد", "نريد", "يرغب", "ترغب", "يسعي",
+        "تسعي", "يوافق", "توافق", "يقبل", "تقبل", "يعلن", "تعلن", "يستطيع", "تستطيع", "بصدد", "يخطط", "تخطط",
+        "يفكر", "تفكر", "يعتزمون", "ينوون",
+    )
+)  # fmt: skip
+"""Verbs of intention, decision or doing (normalised) that pass a negation on to the event they govern:
+لا تنوي الانضمام، لم يتم تسليم، لن يتم نقل، ليست بصدد الانضمام. A negator two words before an event word,
+with one of these between, negates it as a negator right before it does."""

@@ -62,9 +62,50 @@ def _replace(m: re.Match[str]) -> str:
     return m.group().translate(_TABLE)
 
 
+_LETTER = "\u0621-\u064a"
+_JUNK = ".\\-_*|·•+"
+_SPLIT_WORD = re.compile(f"[{_LETTER}]+(?:[{_JUNK}1][{_LETTER}]+)+")
+_PIECE = re.compile(f"[{_JUNK}1]")
+_HIDDEN_MAX = 7
+"""Words hidden from filters by a planted character (داعـ.ـش، دا.عش، دا-عش، د1عش) are short: at most this many
+letters once joined. Longer runs are two words run together at a missing space (الحدود.وذكرت) and keep it."""
+
+
+def _deobfuscation(text: str) -> dict[int, str]:
+    """Positions in `text` (already normalised by the character table) to delete (or, for 1, make ا).
+
+    A dot, dash, underscore, star, bar, middle dot, plus or digit 1 planted between the letters of one short
+    word is removed, when the letters before the first one are at least two: abbreviations and titles
+    (ج.م.ع، أ.د.، د.محمد) start with a single letter and keep their dots; a 1 needs no such check."""
+    edits: dict[int, str] = {}
+    for m in _SPLIT_WORD.finditer(text):
+        word = m.group()
+        pieces = _PIECE.split(word)
+        dotted = any(c != "1" for c in _PIECE.findall(word))
+        if (dotted and len(pieces[0]) < 2) or sum(map(len, pieces)) > _HIDDEN_MAX:
+            continue
+        if "1" not in word and len(pieces) == 2 and min(map(len, pieces)) >= 3:
+            continue  # two whole words at a missing space (قال.وأضاف), not a hidden one
+        for j in _PIECE.finditer(word):
+            edits[m.start() + j.start()] = "ا" if j.group() == "1" else ""
+    return edits
+
+
+def _apply(text: str, edits: dict[int, str]) -> str:
+    out, prev = [], 0
+    for i in sorted(edits):
+        out.append(text[prev:i])
+        out.append(edits[i])
+        prev = i + 1
+    out.append(text[prev:])
+    return "".join(out)
+
+
 def normalize(text: str) -> str:
     """The normalised form of `text` (DESIGN.md "Arabic text"); positions shift, see `normalize_mapped`."""
-    return _CHANGED.sub(_replace, text)
+    norm = _CHANGED.sub(_replace, text)
+    edits = _deobfuscation(norm)
+    return _apply(norm, edits) if edits else norm
 
 
 _SPECIAL = re.compile("[" + "".join(chr(c) for c, v in _TABLE.items() if v is None or len(v) != 1) + "]")
@@ -76,16 +117,24 @@ class NormalizedText:
 
     original: str
     text: str
+    extra: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
+    """Edits at original positions beyond the character table (obfuscation removed): index -> replacement."""
     _breaks: list[int] = field(default_factory=list, repr=False, compare=False)
     _shifts: list[int] = field(default_factory=list, repr=False, compare=False)
+
+    def _edits(self) -> list[tuple[int, str | None]]:
+        edits: list[tuple[int, str | None]] = [
+            (m.start(), _TABLE[ord(m.group())]) for m in _SPECIAL.finditer(self.original)
+        ]
+        if self.extra:
+            edits = sorted(edits + list(self.extra.items()))
+        return edits
 
     def _build(self) -> None:
         breaks, shifts = [0], [0]
         norm_pos = prev = 0
-        for m in _SPECIAL.finditer(self.original):
-            i = m.start()
+        for i, out in self._edits():
             norm_pos += i - prev
-            out = _TABLE[ord(m.group())]
             for j in range(len(out or "")):
                 breaks.append(norm_pos + j)
                 shifts.append(i - norm_pos - j)
@@ -115,7 +164,13 @@ class NormalizedText:
 
 def normalize_mapped(text: str) -> NormalizedText:
     """Normalise `text`, keeping what is needed to map normalised positions back to `text`."""
-    return NormalizedText(text, normalize(text))
+    norm = _CHANGED.sub(_replace, text)
+    edits = _deobfuscation(norm)
+    if not edits:
+        return NormalizedText(text, norm)
+    first = NormalizedText(text, norm)
+    extra = {first.original_index(i): out for i, out in edits.items()}
+    return NormalizedText(text, _apply(norm, edits), extra)
 
 
 def words(text: str) -> list[str]:

@@ -45,7 +45,13 @@ class Group:
 
 @dataclass(frozen=True)
 class Rule:
-    """When a topic fires: conditions on one sentence, plus conditions on the whole article."""
+    """When a topic fires: conditions on one sentence, plus conditions on the whole article.
+
+    Evidence, not fixed windows: `skip` groups (names in a list of states) do not count in word distances;
+    beyond `near` but within `review_near` words the rule still fires, as `review`; each `rivals` entry names
+    a required group and the groups that compete with it for the event word (the coalition the joining word
+    attaches to: the nearest one, the event's own or a rival); `confirm` groups missing from the whole article
+    make a match `review` instead of `alert`; a rule with `review = true` only ever gives `review`."""
 
     all: tuple[tuple[str, ...], ...] = ()
     any: tuple[str, ...] = ()
@@ -55,6 +61,12 @@ class Rule:
     not_within: int = 3
     anywhere: tuple[str, ...] = ()
     nowhere: tuple[str, ...] = ()
+    review_near: int | None = None
+    skip: tuple[str, ...] = ()
+    rivals: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    confirm: tuple[str, ...] = ()
+    review: bool = False
+    name: str | None = None
 
     def trigger_groups(self) -> tuple[str, ...]:
         """The groups whose words make up a sentence's evidence."""
@@ -64,11 +76,13 @@ class Rule:
 
 @dataclass(frozen=True)
 class Examples:
-    """Texts the topic must fire on (`match`, `planned`) and must not fire on (`no_match`)."""
+    """Texts the topic must fire on as `alert` (`match`, `planned`), only as `review` (`review`), and must not
+    fire on at all (`no_match`)."""
 
     match: tuple[str, ...] = ()
     no_match: tuple[str, ...] = ()
     planned: tuple[str, ...] = ()
+    review: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,8 +130,11 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOPIC_KEYS = {
     "id", "title_ar", "title_en", "description", "groups", "rules", "min_score", "planned", "examples"
 }  # fmt: skip
-_RULE_KEYS = {"all", "any", "near", "not", "not_near", "not_within", "anywhere", "nowhere"}
-_EXAMPLE_KEYS = {"match", "no_match", "planned"}
+_RULE_KEYS = {
+    "all", "any", "near", "not", "not_near", "not_within", "anywhere", "nowhere",
+    "review_near", "skip", "rivals", "confirm", "review", "name",
+}  # fmt: skip
+_EXAMPLE_KEYS = {"match", "no_match", "planned", "review"}
 
 
 class _Ctx:
@@ -150,7 +167,25 @@ def _strings(value: Any, where: str, ctx: _Ctx) -> list[str]:
     return list(value)
 
 
-def _parse_groups(raw: Any, ctx: _Ctx) -> dict[str, Group]:
+Lists = dict[str, tuple[str, ...]]
+"""Named term lists (a lexicon): a group term "@name" stands for every term of list `name`."""
+
+
+def _expand(texts: list[str], lists: Lists, where: str, ctx: _Ctx) -> list[str]:
+    out: list[str] = []
+    for text in texts:
+        if text.strip().startswith("@"):
+            name = text.strip()[1:]
+            if name not in lists:
+                known = ", ".join(sorted(lists)) or "none"
+                raise ctx.error(f"{where}: no list named {name!r} (lists: {known})", term=text)
+            out.extend(lists[name])
+        else:
+            out.append(text)
+    return list(dict.fromkeys(out))
+
+
+def _parse_groups(raw: Any, ctx: _Ctx, lists: Lists | None = None) -> dict[str, Group]:
     if not isinstance(raw, dict) or not raw:
         raise ctx.error("needs a [topics.groups] table with at least one named group of terms")
     groups: dict[str, Group] = {}
@@ -164,7 +199,7 @@ def _parse_groups(raw: Any, ctx: _Ctx) -> dict[str, Group]:
             spec = spec.get("terms", [])
         if isinstance(weight, bool) or not isinstance(weight, int | float):
             raise ctx.error(f"group {name!r}: weight must be a number")
-        texts = _strings(spec, f"group {name!r}", ctx)
+        texts = _expand(_strings(spec, f"group {name!r}", ctx), lists or {}, f"group {name!r}", ctx)
         if not texts:
             raise ctx.error(f"group {name!r} has no terms")
         terms: list[Term] = []
@@ -212,6 +247,17 @@ def _parse_rules(raw: Any, groups: dict[str, Group], ctx: _Ctx) -> tuple[Rule, .
         if any("|" in name for name in any_):
             raise ctx.error(f"rules[{i}].any lists alternatives already; use plain group names")
         near = spec.get("near")
+        review_near = spec.get("review_near")
+        if review_near is not None:
+            review_near = _positive_int(review_near, f"rules[{i}].review_near", ctx)
+            if near is None or review_near <= near:
+                raise ctx.error(f"rules[{i}].review_near must be larger than 'near' (and 'near' set)")
+        review = spec.get("review", False)
+        if not isinstance(review, bool):
+            raise ctx.error(f"rules[{i}].review must be true or false")
+        rule_name = spec.get("name")
+        if rule_name is not None and (not isinstance(rule_name, str) or not rule_name.strip()):
+            raise ctx.error(f"rules[{i}].name must be a non-empty string")
         rules.append(
             Rule(
                 all=tuple(tuple(n.strip() for n in entry.split("|")) for entry in all_),
@@ -222,12 +268,35 @@ def _parse_rules(raw: Any, groups: dict[str, Group], ctx: _Ctx) -> tuple[Rule, .
                 not_within=_positive_int(spec.get("not_within", 3), f"rules[{i}].not_within", ctx),
                 anywhere=tuple(_group_names(spec.get("anywhere", []), "anywhere", groups, ctx, i)),
                 nowhere=tuple(_group_names(spec.get("nowhere", []), "nowhere", groups, ctx, i)),
+                review_near=review_near,
+                skip=tuple(_group_names(spec.get("skip", []), "skip", groups, ctx, i)),
+                rivals=_parse_rivals(spec.get("rivals"), all_ + any_, groups, ctx, i),
+                confirm=tuple(_group_names(spec.get("confirm", []), "confirm", groups, ctx, i)),
+                review=review,
+                name=rule_name.strip() if rule_name else None,
             )
         )
-        for key in ("not", "not_near", "anywhere", "nowhere"):
+        for key in ("not", "not_near", "anywhere", "nowhere", "skip", "confirm"):
             if any("|" in n for n in spec.get(key, [])):
                 raise ctx.error(f"rules[{i}].{key}: '|' alternatives are only for 'all'")
     return tuple(rules)
+
+
+def _parse_rivals(
+    raw: Any, required: list[str], groups: dict[str, Group], ctx: _Ctx, i: int
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`rivals = {coalition = ["other_coalition"]}`: a required group and the groups competing with it."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise ctx.error(f"rules[{i}].rivals must be a table: required group = [rival groups]")
+    names = {n.strip() for entry in required for n in entry.split("|")}
+    out = []
+    for name, rivals in raw.items():
+        if name not in names:
+            raise ctx.error(f"rules[{i}].rivals: {name!r} is not a group of this rule's 'all' or 'any'")
+        out.append((name, tuple(_group_names(rivals, f"rivals.{name}", groups, ctx, i))))
+    return tuple(out)
 
 
 def _parse_examples(raw: Any, ctx: _Ctx) -> Examples:
@@ -240,10 +309,11 @@ def _parse_examples(raw: Any, ctx: _Ctx) -> Examples:
         match=tuple(_strings(raw.get("match", []), "examples.match", ctx)),
         no_match=tuple(_strings(raw.get("no_match", []), "examples.no_match", ctx)),
         planned=tuple(_strings(raw.get("planned", []), "examples.planned", ctx)),
+        review=tuple(_strings(raw.get("review", []), "examples.review", ctx)),
     )
 
 
-def _parse_topic(data: Any, index: int, file: str) -> Topic:
+def _parse_topic(data: Any, index: int, file: str, lists: Lists | None = None) -> Topic:
     ctx = _Ctx(file)
     if not isinstance(data, dict):
         raise ctx.error(f"topics[{index}] must be a table")
@@ -252,7 +322,7 @@ def _parse_topic(data: Any, index: int, file: str) -> Topic:
         raise ctx.error(f"topics[{index}]: 'id' must be lower-case letters, digits and _ (got {topic_id!r})")
     ctx.topic = topic_id
     _unknown_keys(data, _TOPIC_KEYS, "the topic", ctx)
-    groups = _parse_groups(data.get("groups"), ctx)
+    groups = _parse_groups(data.get("groups"), ctx, lists)
     min_score = data.get("min_score", 0.0)
     if isinstance(min_score, bool) or not isinstance(min_score, int | float):
         raise ctx.error("'min_score' must be a number")
@@ -273,18 +343,69 @@ def _parse_topic(data: Any, index: int, file: str) -> Topic:
     )
 
 
+def _parse_lists(raw: Any, ctx: _Ctx) -> Lists:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ctx.error("'lists' must be a table of named term lists")
+    lists: Lists = {}
+    for name, terms in raw.items():
+        if not _ID.match(name):
+            raise ctx.error(f"list name {name!r} must be lower-case letters, digits and _")
+        texts = _strings(terms, f"lists.{name}", ctx)
+        for text in texts:
+            try:
+                parse_term(text)
+            except TermError as exc:
+                raise ctx.error(f"list {name!r}: {exc}", term=text) from None
+        lists[name] = tuple(texts)
+    return lists
+
+
+def load_lexicon(path: Path | str) -> Lists:
+    """A lexicon file: TOML with a `[lists]` table of named term lists (gazetteers, word families)."""
+    path = Path(path)
+    text = _read(path)
+    ctx = _Ctx(str(path))
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise WatchlistError(f"not valid TOML: {exc}", path) from None
+    _unknown_keys(data, {"lists"}, "the lexicon", ctx)
+    return _parse_lists(data.get("lists"), ctx)
+
+
+def _lexicons(data: dict[str, Any], source: str, ctx: _Ctx) -> Lists:
+    """The lists a watchlist may use: those of the lexicon files it names, then its own `[lists]`."""
+    base = Path(source).parent if source != "<watchlist>" else Path.cwd()
+    lists: Lists = {}
+    for name in _strings(data.get("lexicons", []), "'lexicons'", ctx):
+        path = Path(name) if Path(name).is_absolute() else base / name
+        for list_name, terms in load_lexicon(path).items():
+            if list_name in lists and lists[list_name] != terms:
+                raise ctx.error(f"list {list_name!r} is defined twice (again in {path})")
+            lists[list_name] = terms
+    own = _parse_lists(data.get("lists"), ctx)
+    for list_name in own:
+        if list_name in lists:
+            raise ctx.error(f"list {list_name!r} is defined twice (in the file and in a lexicon)")
+    lists.update(own)
+    return lists
+
+
 def parse_watchlist(text: str, source: str = "<watchlist>") -> Watchlist:
-    """Parse watchlist TOML text without checking its examples."""
+    """Parse watchlist TOML text without checking its examples; `lexicons` paths are relative to `source`."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise WatchlistError(f"not valid TOML: {exc}", source) from None
     ctx = _Ctx(source)
-    _unknown_keys(data, {"topics"}, "the file", ctx)
+    _unknown_keys(data, {"topics", "lexicons", "lists"}, "the file", ctx)
+    lists = _lexicons(data, source, ctx)
     raw_topics = data.get("topics")
     if not isinstance(raw_topics, list) or not raw_topics:
         raise ctx.error("no [[topics]] defined")
-    topics = [_parse_topic(t, i, source) for i, t in enumerate(raw_topics)]
+    topics = [_parse_topic(t, i, source, lists) for i, t in enumerate(raw_topics)]
     _check_unique(topics)
     return Watchlist(topics)
 
