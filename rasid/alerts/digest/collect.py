@@ -1,6 +1,8 @@
 """Reading a week out of the database: matches grouped into stories per topic, counts, outlet health.
 
 An article belongs to the week of its publication time (its first-seen time when it has no date).
+Confident ("alert") matches make the stories, counts and chart; possible ("review") ones are gathered
+apart, per topic, for the digest's "to review" section.
 """
 
 from __future__ import annotations
@@ -143,18 +145,19 @@ def _article_columns() -> tuple[Any, ...]:
 
 
 def _story_counts(session: Session, week: Week) -> tuple[dict[str, tuple[int, int]], tuple[int, int]]:
-    """(stories, matched articles) per topic and over all topics, for `week`."""
+    """(stories, matched articles) per topic and over all topics, for `week`, by confident matches."""
     key = func.coalesce(Article.story_id, -Article.id)
+    confident = Match.confidence == "alert"
     per_topic = session.execute(
         select(Match.topic, func.count(func.distinct(key)), func.count(Match.id))
         .join(Article, Match.article_id == Article.id)
-        .where(_in_week(week))
+        .where(_in_week(week), confident)
         .group_by(Match.topic)
     ).all()
     total = session.execute(
         select(func.count(func.distinct(key)), func.count(func.distinct(Article.id)))
         .join(Match, Match.article_id == Article.id)
-        .where(_in_week(week))
+        .where(_in_week(week), confident)
     ).one()
     return {t: (int(s), int(a)) for t, s, a in per_topic}, (int(total[0]), int(total[1]))
 
@@ -228,18 +231,31 @@ def _aware(value: Any) -> datetime | None:
 def collect(session: Session, week: Week, topics: Sequence[TopicInfo]) -> Digest:
     """Everything the digest of `week` shows, read in one session."""
     rows = session.execute(
-        select(Match.topic, Match.score, Match.modality, Match.evidence, *_article_columns(), Source.name)
+        select(
+            Match.topic,
+            Match.score,
+            Match.modality,
+            Match.evidence,
+            Match.confidence,
+            Match.review_reason,
+            *_article_columns(),
+            Source.name,
+        )
         .join(Article, Match.article_id == Article.id)
         .join(Source, Article.source_id == Source.id)
         .where(_in_week(week))
     ).all()
     by_topic: dict[str, list[tuple[_Row, Any]]] = defaultdict(list)
+    to_review: dict[str, list[tuple[_Row, Any]]] = defaultdict(list)
     matched_by_source: dict[int, set[int]] = defaultdict(set)
     story_ids: set[int] = set()
     for row in rows:
         r = _row(row, row.name)
-        by_topic[row.topic].append((r, row))
-        matched_by_source[r.source_id].add(r.article_id)
+        if row.confidence == "review":
+            to_review[row.topic].append((r, row))
+        else:
+            by_topic[row.topic].append((r, row))
+            matched_by_source[r.source_id].add(r.article_id)
         if r.story_id is not None:
             story_ids.add(r.story_id)
     siblings = _siblings(session, week, story_ids) if story_ids else {}
@@ -248,10 +264,13 @@ def collect(session: Session, week: Week, topics: Sequence[TopicInfo]) -> Digest
 
     infos = list(topics)
     known = {t.id for t in infos}
-    infos += [TopicInfo(t) for t in sorted(set(by_topic) - known)]
+    infos += [TopicInfo(t) for t in sorted((set(by_topic) | set(to_review)) - known)]
     sections = []
     for info in infos:
         stories = _stories(by_topic.get(info.id, []), siblings, week)
+        confident = {s.key for s in stories}  # a story with a confident report is not to review
+        possible = [m for m in to_review.get(info.id, []) if m[0].story_key not in confident]
+        review = _stories(possible, siblings, week, review=True)
         per_day = [0] * 7
         for r, _ in by_topic.get(info.id, []):
             per_day[week.day_index(r.moment)] += 1
@@ -265,6 +284,7 @@ def collect(session: Session, week: Week, topics: Sequence[TopicInfo]) -> Digest
                 counts=Counts(s, a, ps, pa),
                 per_day=tuple(per_day),
                 stories=tuple(stories),
+                review=tuple(review),
             )
         )
     articles = int(session.scalar(select(func.count(Article.id)).where(_in_week(week))) or 0)
@@ -277,7 +297,9 @@ def collect(session: Session, week: Week, topics: Sequence[TopicInfo]) -> Digest
     )
 
 
-def _stories(matched: list[tuple[_Row, Any]], siblings: dict[int, list[_Row]], week: Week) -> list[Story]:
+def _stories(
+    matched: list[tuple[_Row, Any]], siblings: dict[int, list[_Row]], week: Week, review: bool = False
+) -> list[Story]:
     groups: dict[str, list[tuple[_Row, Any]]] = defaultdict(list)
     for r, row in matched:
         groups[r.story_key].append((r, row))
@@ -303,6 +325,7 @@ def _stories(matched: list[tuple[_Row, Any]], siblings: dict[int, list[_Row]], w
                 reports=tuple(
                     Report(r.article_id, r.outlet, r.headline, r.url, week.local(r.moment)) for r in ordered
                 ),
+                review_reason=(clean(row.review_reason) or None) if review else None,
             )
         )
     stories.sort(key=lambda s: (s.published, s.key))

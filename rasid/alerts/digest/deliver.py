@@ -11,7 +11,7 @@ import apprise
 
 from rasid.alerts.channels import Channel
 from rasid.alerts.digest.escape import safe_url
-from rasid.alerts.digest.labels import NO_MATCHES, STATUS, TITLE, week_line
+from rasid.alerts.digest.labels import NO_MATCHES, REVIEW_TITLE, STATUS, TITLE, week_line
 from rasid.alerts.digest.model import Digest
 from rasid.alerts.digest.write import DigestFiles
 
@@ -71,6 +71,10 @@ def summary(digest: Digest, fmt: str) -> str:
             lines.append(f"• {link(s.headline[:200], s.url)} — {esc(s.outlet)}{extra}")
         if len(t.stories) > TOP_STORIES:
             lines.append(esc(f"… و{len(t.stories) - TOP_STORIES} أخرى في الملف المرفق"))
+    reviewed = digest.to_review
+    if reviewed:  # possible matches: only how many, the attached page lists them with their reasons
+        lines += ["", bold(f"{REVIEW_TITLE}:")]
+        lines += [f"• {esc(t.title_ar)}: {len(t.review)}" for t in reviewed]
     troubled = digest.troubled
     if troubled:
         lines += ["", bold("منافذ تعذّر جلبها أو صمتت:")]

@@ -8,7 +8,7 @@ from typing import Any
 
 from rasid.alerts.digest.week import Week
 
-FORMAT = "rasid-digest/1"
+FORMAT = "rasid-digest/2"  # 2: each topic's possible matches in `review`
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ class Story:
     modality: str
     evidence: Evidence | None
     reports: tuple[Report, ...]
+    # A story of possible ("review") matches only: why its first report is not a confident match.
+    review_reason: str | None = None
 
     @property
     def outlets(self) -> list[str]:
@@ -99,7 +101,10 @@ class TopicDigest:
     title_en: str
     counts: Counts
     per_day: tuple[int, ...]  # matched articles per local day, Monday first
-    stories: tuple[Story, ...]
+    stories: tuple[Story, ...]  # the confident ("alert") matches; counts and per_day are theirs
+    # Stories only possibly about the topic ("review" matches), for a person to look at; a story with a
+    # confident report is in `stories` only.
+    review: tuple[Story, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,13 @@ class Digest:
 
     @property
     def empty(self) -> bool:
-        return not any(t.stories for t in self.topics)
+        """No story this week, confident or to review."""
+        return not any(t.stories or t.review for t in self.topics)
+
+    @property
+    def to_review(self) -> list[TopicDigest]:
+        """The topics with stories to review, in topic order."""
+        return [t for t in self.topics if t.review]
 
     @property
     def troubled(self) -> list[OutletHealth]:
@@ -167,6 +178,7 @@ def _topic_dict(t: TopicDigest) -> dict[str, Any]:
         "counts": t.counts.to_dict(),
         "per_day": list(t.per_day),
         "stories": [_story_dict(s) for s in t.stories],
+        "review": [{**_story_dict(s), "review_reason": s.review_reason} for s in t.review],
     }
 
 

@@ -11,6 +11,9 @@ from rasid.alerts.digest.labels import (
     NO_MATCHES,
     NO_STORIES,
     PLANNED,
+    REVIEW_NOTE,
+    REVIEW_TITLE,
+    REVIEW_WHY,
     STATUS,
     TITLE,
     ltr,
@@ -29,6 +32,9 @@ body { margin: 0 auto; max-width: 54rem; padding: 1rem; font-family: "Noto Naskh
 h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
 h2 { font-size: 1.3rem; margin: 2rem 0 .5rem; border-bottom: 2px solid #1b6ca8; padding-bottom: .2rem; }
 h3 { font-size: 1.05rem; margin: 0 0 .2rem; }
+h4 { font-size: 1rem; margin: 0 0 .2rem; }
+#review h3 { margin: 1rem 0 .4rem; }
+.why { color: #8d4a00; font-size: .9rem; }
 .period, .meta, .en, .note { color: #555; font-size: .9rem; }
 .en { direction: ltr; unicode-bidi: isolate; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .95rem; }
@@ -64,14 +70,19 @@ def _evidence(evidence: Evidence | None) -> str:
     return f"<blockquote><bdi>{inner}</bdi></blockquote>"
 
 
-def _story(story: Story) -> str:
+def _story(story: Story, review: str = "") -> str:
+    """One story as a list item; `review` (the topic id) for a story of possible matches: its reason is
+    shown and its anchor is its own."""
     planned = f' · <span class="planned">{PLANNED}</span>' if story.modality == "planned" else ""
+    anchor, heading = (f"review-{review}-{story.key}", "h4") if review else (story.key, "h3")
     parts = [
-        f'<li class="story" id="{h(story.key)}">',
-        f"<h3>{_link(story.headline, story.url)}</h3>",
+        f'<li class="story" id="{h(anchor)}">',
+        f"<{heading}>{_link(story.headline, story.url)}</{heading}>",
         f'<div class="meta"><bdi>{h(story.outlet)}</bdi> · {h(when(story.published))}{planned}</div>',
-        _evidence(story.evidence),
     ]
+    if review:
+        parts.append(f'<div class="why">{h(REVIEW_WHY)}: <bdi>{h(story.review_reason or "—")}</bdi></div>')
+    parts.append(_evidence(story.evidence))
     others = [r for r in story.reports if r.url != story.url]
     if others:
         parts.append(
@@ -99,6 +110,24 @@ def _topic(digest: Digest, topic: TopicDigest) -> str:
         return f'{head}{summary}<p class="empty">{NO_STORIES}</p></section>'
     items = "\n".join(_story(s) for s in topic.stories)
     return f'{head}{summary}<ol class="stories">\n{items}\n</ol></section>'
+
+
+def _review(digest: Digest) -> str:
+    """The possible matches of every topic, after the confident ones; nothing when there are none."""
+    topics = digest.to_review
+    if not topics:
+        return ""
+    title, en = REVIEW_TITLE.split(" — ")
+    parts = [f'<section id="review"><h2>{h(title)} <span class="en" lang="en">{h(en)}</span></h2>']
+    parts.append(f'<p class="note">{h(REVIEW_NOTE)}</p>')
+    for topic in topics:
+        sub = f' <span class="en" lang="en">{h(topic.title_en)}</span>' if topic.title_en else ""
+        items = "\n".join(_story(s, review=topic.id) for s in topic.review)
+        parts.append(
+            f'<h3 id="review-{h(topic.id)}">{h(topic.title_ar)}{sub}</h3><ol class="stories">\n{items}\n</ol>'
+        )
+    parts.append("</section>")
+    return "\n".join(parts)
 
 
 def _counts_table(digest: Digest) -> str:
@@ -155,6 +184,9 @@ def render_html(digest: Digest, chart_png: bytes) -> str:
         "</figure></section>",
     ]
     body += [_topic(digest, t) for t in digest.topics]
+    review = _review(digest)
+    if review:
+        body.append(review)
     body.append(_outlets(digest))
     body.append(f'<footer class="note"><p>أعدّه راصد من قاعدة بياناته عن الأسبوع {h(label)}.</p></footer>')
     return (

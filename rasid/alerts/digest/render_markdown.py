@@ -8,6 +8,9 @@ from rasid.alerts.digest.labels import (
     NO_MATCHES,
     NO_STORIES,
     PLANNED,
+    REVIEW_NOTE,
+    REVIEW_TITLE,
+    REVIEW_WHY,
     STATUS,
     TITLE,
     ltr,
@@ -35,12 +38,14 @@ def _evidence(evidence: Evidence | None) -> str:
     return "".join(out)
 
 
-def _story(n: int, story: Story) -> list[str]:
+def _story(n: int, story: Story, review: bool = False) -> list[str]:
     planned = f" · {PLANNED}" if story.modality == "planned" else ""
     lines = [
         f"{n}. **{md_link(story.headline, story.url)}**  ",
         f"   {md(story.outlet)} · {md(when(story.published))}{planned}",
     ]
+    if review:
+        lines += ["", f"   *{md(REVIEW_WHY)}: {md(story.review_reason or '—')}*"]
     sentence = _evidence(story.evidence)
     if sentence:
         lines += ["", f"   > {sentence}"]
@@ -70,6 +75,20 @@ def _topic(digest: Digest, topic: TopicDigest) -> list[str]:
     return lines
 
 
+def _review(digest: Digest) -> list[str]:
+    """The possible matches of every topic, after the confident ones; nothing when there are none."""
+    topics = digest.to_review
+    if not topics:
+        return []
+    lines = [f"## {REVIEW_TITLE}", "", md(REVIEW_NOTE), ""]
+    for topic in topics:
+        en = f" ({md(topic.title_en)})" if topic.title_en else ""
+        lines += [f"### {md(topic.title_ar)}{en}", ""]
+        for i, story in enumerate(topic.review, 1):
+            lines += _story(i, story, review=True)
+    return lines
+
+
 def render_markdown(digest: Digest) -> str:
     label = digest.week.label
     lines = [f"# {TITLE} — {ltr(label)}", "", md(week_line(digest)), ""]
@@ -94,6 +113,7 @@ def render_markdown(digest: Digest) -> str:
     ]
     for t in digest.topics:
         lines += _topic(digest, t)
+    lines += _review(digest)
     lines += ["## المنافذ التي تعذّر جلبها أو صمتت", ""]
     troubled = digest.troubled
     if not troubled:

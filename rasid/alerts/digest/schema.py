@@ -76,6 +76,17 @@ STORY = _object(
     "One story: headline, outlet and evidence of its first report, and every report of the week.",
 )
 
+REVIEW_STORY = _object(
+    {
+        **STORY["properties"],
+        "review_reason": {
+            "type": ["string", "null"],
+            "description": "Why the match is only possible, not confident (null when the matcher gave none).",
+        },
+    },
+    "A story only possibly about the topic (review matches only), with the reason, for a person to check.",
+)
+
 TOPIC = _object(
     {
         "id": _STR,
@@ -89,7 +100,16 @@ TOPIC = _object(
             "maxItems": 7,
             "description": "Matched articles per local day, Monday first.",
         },
-        "stories": {"type": "array", "items": STORY},
+        "stories": {
+            "type": "array",
+            "items": STORY,
+            "description": "Confident (alert) matches; counts and per_day count these.",
+        },
+        "review": {
+            "type": "array",
+            "items": REVIEW_STORY,
+            "description": "Possible (review) matches, listed apart; none of them is in `stories`.",
+        },
     }
 )
 

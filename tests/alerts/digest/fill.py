@@ -46,6 +46,8 @@ class Filler:
         url: str | None = None,
         topics: dict[str, list[dict[str, Any]]] | None = None,
         modality: str = "asserted",
+        confidence: str = "alert",
+        review_reason: str | None = None,
     ) -> int:
         self._n += 1
         with self.db.session() as s:
@@ -62,5 +64,15 @@ class Filler:
             s.add(art)
             s.flush()
             for topic, ev in (topics or {}).items():
-                s.add(Match(article_id=art.id, topic=topic, score=2.0, modality=modality, evidence=ev))
+                s.add(
+                    Match(
+                        article_id=art.id,
+                        topic=topic,
+                        score=2.0,
+                        modality=modality,
+                        evidence=ev,
+                        confidence=confidence,
+                        review_reason=review_reason,
+                    )
+                )
             return art.id

@@ -15,8 +15,8 @@ import lxml.html
 import pytest
 from markdown_it import MarkdownIt
 
-from rasid.alerts.digest import SCHEMA, TopicInfo, build_digest, collect_week, parse_week
-from rasid.alerts.digest.labels import NO_MATCHES
+from rasid.alerts.digest import SCHEMA, TopicInfo, build_digest, collect_week, parse_week, summary
+from rasid.alerts.digest.labels import NO_MATCHES, REVIEW_TITLE
 from rasid.storage import Database
 
 from .fill import TZ, Filler, evidence
@@ -234,3 +234,76 @@ def test_dates_between_weeks(db: Database) -> None:
     camp = collect_week(db, WEEK, TOPICS).topics[1]
     assert [s.headline for s in camp.stories] == ["أول لحظة", "آخر لحظة"]
     assert camp.per_day == (1, 0, 0, 0, 0, 0, 1)
+
+
+def test_review_matches_are_listed_apart_after_the_confident_ones(filled: Filler, tmp_path: Path) -> None:
+    f = filled
+    before = collect_week(f.db, WEEK, TOPICS)
+    why = "الهول بعيد عن كلمة التسليم <b>14</b> كلمة"
+    far = evidence("قالت المصادر إن الحكومة تسلمت ملفات كثيرة في الشرق ومنها مخيم الهول", ["مخيم الهول"])
+    f.article(
+        "منفذ أ",
+        "ملفات الشرق",
+        at(19, 9),
+        topics={"camp_handover": far},
+        confidence="review",
+        review_reason=why,
+    )
+    # a possible report of a story that also has confident reports is one of that story's, not to review
+    f.article(
+        "منفذ أ", "المخيم مجدداً", at(18, 9), story=7, topics={"camp_handover": far}, confidence="review"
+    )
+    f.article("منفذ ب", "بيان؟", at(20, 9), topics={"communique": []}, confidence="review")
+    digest = collect_week(f.db, WEEK, TOPICS)
+    new_member, camp, communique, _old = digest.topics
+    assert [s.headline for s in camp.review] == ["ملفات الشرق"] and camp.review[0].review_reason == why
+    assert camp.review[0].evidence is not None and camp.review[0].key.startswith("a")
+    assert [s.headline for s in communique.review] == ["بيان؟"] and communique.review[0].review_reason is None
+    assert not new_member.review and [t.id for t in digest.to_review] == ["camp_handover", "communique"]
+    # the confident stories, counts and chart are as they were
+    (story,) = camp.stories
+    assert story.headline == before.topics[1].stories[0].headline
+    assert "المخيم مجدداً" in [r.headline for r in story.reports]
+    assert camp.counts == before.topics[1].counts
+    assert camp.per_day == before.topics[1].per_day and digest.totals == before.totals
+
+    files = build_digest(f.db, WEEK, TOPICS, tmp_path)
+    data = json.loads(files.json.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(data)
+    camp_json = data["topics"][1]
+    assert [s["headline"] for s in camp_json["stories"]] == ["الحكومة تتسلم مخيم الهول"]
+    assert [(s["headline"], s["review_reason"]) for s in camp_json["review"]] == [("ملفات الشرق", why)]
+    assert data["topics"][0]["review"] == [] and data["topics"][2]["review"][0]["review_reason"] is None
+
+    md = files.markdown.read_text(encoding="utf-8")
+    at_review, at_outlets = md.index(f"## {REVIEW_TITLE}"), md.index("## المنافذ")
+    assert md.index("## بيان وزاري") < at_review < at_outlets
+    section = md[at_review:at_outlets]
+    assert "### انتقال السيطرة على المخيمات (Camp handover)" in section and "ملفات الشرق" in section
+    assert "للمراجعة لأن: الهول بعيد عن كلمة التسليم \\<b\\>14\\</b\\> كلمة" in section
+    assert "ملفات الشرق" not in md[:at_review]
+    rendered = MarkdownIt("commonmark").render(md)
+    _assert_inert(rendered)
+
+    page = files.html.read_text(encoding="utf-8")
+    _assert_inert(page)
+    tree = lxml.html.fromstring(page)
+    sections = [el.get("id") for el in tree.iter("section")]
+    assert sections.index("review") == len(sections) - 2 and sections[-1] == "outlets"
+    (review,) = tree.xpath('//section[@id="review"]')
+    assert "To review" in review.text_content() and why in review.text_content()
+    assert [h.text_content() for h in review.iter("h4")] == ["ملفات الشرق", "بيان؟"]
+    assert "&lt;b&gt;14&lt;/b&gt;" in page
+
+    text = summary(files.digest, "html")
+    assert f"<b>{REVIEW_TITLE}:</b>" in text and "• انتقال السيطرة على المخيمات: 1" in text
+
+
+def test_a_week_of_review_matches_only_is_not_empty(db: Database, tmp_path: Path) -> None:
+    f = Filler(db)
+    f.source("منفذ أ")
+    f.article("منفذ أ", "ربما", at(18, 10), topics={"new_member": []}, confidence="review", review_reason="x")
+    files = build_digest(db, WEEK, TOPICS, tmp_path)
+    assert not files.digest.empty and files.digest.totals.stories == 0
+    assert NO_MATCHES not in files.markdown.read_text(encoding="utf-8")
+    assert f"## {REVIEW_TITLE}" in files.markdown.read_text(encoding="utf-8")
