@@ -4,9 +4,11 @@ the pipeline's own thread."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from rasid.config import ChannelSettings, SourceSettings
@@ -128,3 +130,78 @@ def test_confident_matches_are_stored_as_alerts_and_reach_review_channels_too(tm
     # every confident match goes to both channels; possible ones only to the review channel
     assert {(t, "desk") for t in alert_topics} | {(t, "triage") for t in alert_topics} <= channels
     assert all((t, "desk") not in channels for t in review_topics - alert_topics)
+
+
+REVIEW_ONLY = """
+[[topics]]
+id = "camp_handover"
+title_ar = "مخيمات"
+title_en = "Camps, possibly"
+description = "Any mention of al-Hol, only ever as a possible match."
+[topics.groups]
+camp = ["الهول"]
+[[topics.rules]]
+all = ["camp"]
+review = true
+"""
+
+
+def test_possible_matches_travel_to_review_channels_and_the_digest(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A watchlist whose rule only gives review: stored as review, queued and sent only to the review
+    channel, its message saying it is possible and why, and listed apart in the week's digest."""
+    from alerts.servers import http_sink
+
+    from rasid.alerts import Dispatcher, open_channels
+    from rasid.alerts.digest import TopicInfo, collect_week, week_of
+    from rasid.config.schema import AlertSettings
+
+    (tmp_path / "w.toml").write_text(REVIEW_ONLY, encoding="utf-8")
+    watchlist = load_watchlists([tmp_path / "w.toml"])
+    outlet = load_sample_outlets()[0]
+    base = "https://demo.example/"
+    with http_sink() as desk, http_sink() as triage:
+        channels = [
+            ChannelSettings(name="desk", url=f"json://127.0.0.1:{desk.port}/d"),
+            ChannelSettings(name="triage", url=f"json://127.0.0.1:{triage.port}/t", confidence="review"),
+        ]
+        db = Database(f"sqlite:///{tmp_path / 'p.db'}")
+        pipeline = Pipeline(
+            db,
+            Matcher(watchlist),
+            [SourceSettings(name="demo", homepage=base, timezone="Asia/Damascus")],
+            channels,
+            ["camp_handover"],
+        )
+        with caplog.at_level(logging.INFO, logger="rasid.pipeline"):
+            results = [
+                pipeline.process(
+                    FetchedPage(
+                        "demo", f"{base}articles/{a.slug}.html", article_page(outlet, base, a, 2026).encode()
+                    )
+                )
+                for a in outlet.articles
+            ]
+        pipeline.close()
+        possible = [r for r in results if r.review]
+        assert possible and all(r.review == ("camp_handover",) and not r.topics for r in possible)
+        assert all(r.alerts == 1 for r in possible)
+        assert any("to review camp_handover" in m for m in caplog.messages)
+        with db.session() as s:
+            matches = list(s.scalars(select(Match)))
+            assert {m.confidence for m in matches} == {"review"} and all(m.review_reason for m in matches)
+            assert {a.channel for a in s.scalars(select(Alert))} == {"triage"}
+        titles = {"camp_handover": "مخيمات"}
+        stats = Dispatcher(db, open_channels(channels), AlertSettings(), titles).dispatch_due()
+        assert stats.sent >= 1 and not desk.requests and triage.requests
+        for request in triage.requests:
+            lines = request.payload["message"].splitlines()
+            assert lines[0] == "مخيمات (مطابقة محتملة — possible match)"
+            assert any(line.startswith("للمراجعة لأن — to review because: ") for line in lines)
+    published = [a.published for a in outlet.articles]
+    week = week_of(max(published), "Asia/Damascus")
+    digest = collect_week(db, week, [TopicInfo("camp_handover", "مخيمات")])
+    (topic,) = digest.topics
+    assert not topic.stories and topic.review and all(s.review_reason for s in topic.review)
+    db.dispose()

@@ -105,3 +105,33 @@ def test_alert_and_review_are_compared_apart(tmp_path: Path) -> None:
     assert [(r["title"], r["was"]) for r in camps.lost] == [("dropped", "review")]
     assert [(r["title"], r["was"]) for r in communique.lost] == [("gone", "alert")]
     assert set(new_member.to_dict()) == {"kept", "kept_review", "new", "review", "lost"}
+
+
+REVIEW_ONLY = """
+[[topics]]
+id = "camp_handover"
+title_ar = "مخيمات"
+title_en = "Camps, possibly"
+description = "Any mention of al-Hol, only ever as a possible match."
+[topics.groups]
+camp = ["الهول"]
+[[topics.rules]]
+all = ["camp"]
+review = true
+"""
+
+
+def test_a_review_only_rule_shows_what_would_go_to_review(crawled: Path, tmp_path: Path) -> None:
+    candidate = tmp_path / "review.toml"
+    candidate.write_text(REVIEW_ONLY, encoding="utf-8")
+    diff = _backtest(crawled, candidate)["camp_handover"]
+    review = {row["url"].rsplit("/", 1)[-1]: row["was"] for row in diff["review"]}  # type: ignore[union-attr]
+    # the shipped alerts on al-Hol would now only go to review; other mentions of al-Hol newly too
+    assert "alert" in review.values() and None in review.values()
+    assert review.get("hol-camp-water-shortage.html", "absent") is None
+    assert not diff["new"] and int(diff["kept"]) == 0 and int(diff["kept_review"]) == 0  # type: ignore[call-overload]
+    assert all(row["review_reason"] for row in diff["review"])  # type: ignore[union-attr, index]
+    text = (
+        CliRunner().invoke(main, ["--config", str(crawled), "watchlist", "backtest", str(candidate)]).output
+    )
+    assert "would newly go to review" in text and "[was alert]" in text and "to review because:" in text

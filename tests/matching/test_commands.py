@@ -179,3 +179,71 @@ def test_eval_part_scores_only_one_side_of_the_outlet_split(tmp_path: Path) -> N
     assert text.stdout.startswith(f"{len(scored)} passages (part score of {len(rows)})")
     bad = CliRunner().invoke(cli, ["eval", "--watchlist", str(WATCHLIST), str(path), "--part", "dev"])
     assert bad.exit_code == 2
+
+
+NEAR_OR_REVIEW = """
+[[topics]]
+id = "camp_handover"
+title_ar = "مخيمات"
+title_en = "Camps"
+description = "al-Hol handed over: confident when the words are close, possible when further apart."
+[topics.groups]
+handover = ["تسلم", "تسليم"]
+camp = ["الهول"]
+[[topics.rules]]
+all = ["handover", "camp"]
+near = 3
+review_near = 20
+"""
+CLOSE = "تسلمت الحكومة مخيم الهول."
+FAR = "تسلمت الحكومة العراقية اليوم بعد مفاوضات طويلة مع الأطراف المعنية في الشرق إدارة مخيم الهول."
+DELIVERY = (
+    "تسلمت الوزارة اليوم بعد اجتماعات طويلة مع الشركات المعنية في العاصمة شحنة أدوية مخصصة لأطفال مخيم الهول."
+)
+
+
+def test_match_lists_possible_matches_apart(tmp_path: Path) -> None:
+    watchlist = tmp_path / "w.toml"
+    watchlist.write_text(NEAR_OR_REVIEW, encoding="utf-8")
+    stdin = "\n".join(
+        json.dumps({"id": i, "text": t}, ensure_ascii=False) for i, t in (("c", CLOSE), ("f", FAR))
+    )
+    for extra in ([], ["--explain"]):
+        result = CliRunner().invoke(cli, ["match", "--watchlist", str(watchlist), *extra], input=stdin)
+        assert result.exit_code == 0, result.output
+        close, far = _lines(result.stdout)
+        assert (close["topics"], close["review"]) == (["camp_handover"], [])
+        assert (far["topics"], far["review"]) == ([], ["camp_handover"])
+        assert close["matches"][0]["confidence"] == "alert" and "review_reason" not in close["matches"][0]
+        assert (
+            far["matches"][0]["confidence"] == "review"
+            and "3 words apart" in far["matches"][0]["review_reason"]
+        )
+
+
+def test_eval_scores_review_apart_and_its_firing_on_negatives(tmp_path: Path) -> None:
+    watchlist = tmp_path / "w.toml"
+    watchlist.write_text(NEAR_OR_REVIEW, encoding="utf-8")
+    path = tmp_path / "labelled.jsonl"
+    rows = [
+        {"id": "close", "text": CLOSE, "labels": {"camp_handover": 1}},
+        {"id": "far", "text": FAR, "labels": {"camp_handover": 1}},
+        {"id": "far-no", "text": DELIVERY, "labels": {"camp_handover": 0}},
+        {"id": "other", "text": "مباراة كرة قدم.", "labels": {"camp_handover": 0}},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
+    result = CliRunner().invoke(cli, ["eval", "--watchlist", str(watchlist), str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    (topic,) = data["topics"]
+    assert (topic["alert"]["tp"], topic["alert"]["fp"], topic["alert"]["fn"]) == (1, 0, 1)
+    assert (topic["any"]["tp"], topic["any"]["fp"], topic["any"]["fn"]) == (2, 1, 0)
+    assert topic["recall"] == 0.5 and topic["any"]["recall"] == 1.0
+    assert topic["review_on_negatives"] == {"fired": 1, "negatives": 2, "share": 0.5, "ids": ["far-no"]}
+    assert data["review_on_negatives"] == {"fired": 1, "negatives": 2, "share": 0.5}
+    causes = {c["id"]: (c["kind"], c["cause"]) for c in topic["causes"]}
+    assert causes["far"][0] == "fn" and causes["far"][1]
+    assert causes["far-no"] == ("review", "the words of the event are more than 3 words apart")
+    text = CliRunner().invoke(cli, ["eval", "--watchlist", str(watchlist), str(path)]).stdout
+    assert "review on negatives: far-no" in text and "1/2 (50.0%)" in text
+    assert "review fired on 1 of 2 negative labels (50.0%)" in text
