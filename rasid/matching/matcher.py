@@ -90,6 +90,11 @@ class _Hit:
 
 
 _Key = tuple[int, int]  # (field index, sentence index)
+_CONTAINER = "\x00"
+"""Prefix of the pseudo group holding a group's `not_inside` phrases while an article is analysed."""
+_PREPOSITIONS = frozenset({"الي", "في", "ضمن", "داخل", "لدي"})
+"""Words (normalised) that introduce the object of a joining or handing word: انضم إلى التحالف."""
+_PREPOSITION_CLITICS = frozenset("لب")
 _PREFILTER_TOPICS = 32
 """From this many topics on, `match` checks only the cores of topics whose groups may all be present."""
 _VALUE, _CORE = itemgetter(1), itemgetter(4)  # of a RawHit, of its value: the core number
@@ -234,6 +239,8 @@ class Matcher:
             for group in topic.groups.values():
                 for term in group.terms:
                     add(term, (topic_index, group.name))
+                for term in group.not_inside:
+                    add(term, (topic_index, _CONTAINER + group.name))
         for cue_kind, texts in (
             (_DENIAL, DENIAL_TERMS),
             (_PLANNED, PLANNED_TERMS),
@@ -367,6 +374,15 @@ class Matcher:
                     groups[group] = [hit]
                 else:
                     hits.append(hit)
+            for name in [g for g in groups if g.startswith(_CONTAINER)]:
+                containers = groups.pop(name)
+                inner = name[len(_CONTAINER) :]
+                if inner in groups:
+                    outside = [h for h in groups[inner] if not any(_inside(h, c) for c in containers)]
+                    if outside:
+                        groups[inner] = outside
+                    else:
+                        del groups[inner]
             article.hits[topic_index] = groups
         return article
 
@@ -664,11 +680,18 @@ def _attach(
             present.pop(group, None)
             return f"{rivals[0].term.text!r} (a {rivals[0].group!r} term), not the event's own {group!r}"
         present[group] = own
+        candidates = [(c, False) for c in own] + [(r, True) for r in rivals]
         for g in anchor_groups:
             kept = []
             for anchor in present.get(g, ()):
+                pool = candidates
+                if rule.attach != "nearest":
+                    after = [item for item in candidates if item[0].start > anchor.start]
+                    if rule.attach == "object":
+                        after = [item for item in after if _introduced(item[0])] or after
+                    pool = after or candidates
                 nearest = min(
-                    [(c, False) for c in own] + [(r, True) for r in rivals],
+                    pool,
                     key=lambda item: (_distance(anchor, item[0], skipped), item[0].start < anchor.start),
                 )
                 if not nearest[1]:
@@ -684,6 +707,28 @@ def _attach(
 
 def _overlap(a: _Hit, b: _Hit) -> bool:
     return a.start < b.end and b.start < a.end
+
+
+def _inside(hit: _Hit, container: _Hit) -> bool:
+    """Whether `hit` lies within `container` (same field), e.g. الوزراء within رئيس الوزراء."""
+    return hit.field == container.field and container.start <= hit.start and hit.end <= container.end
+
+
+def _introduced(hit: _Hit) -> bool:
+    """Whether a hit is introduced by a preposition: a clitic ل or ب before its core (للتحالف، بالتحالف) or
+    a preposition word right before it (إلى التحالف، في التحالف)."""
+    text = hit._text.text
+    core = hit.term.words[0].core
+    at = text.find(core, hit.start, hit.end)
+    prefix = text[hit.start : max(hit.start, at)]
+    if prefix.endswith("ال"):
+        prefix = prefix[:-2]  # the article
+    elif prefix.endswith("لل"):
+        prefix = prefix[:-1]  # ل + the article without its alef
+    if _PREPOSITION_CLITICS & set(prefix):
+        return True
+    words = WORD.findall(text, max(0, hit.start - 12), hit.start)
+    return bool(words) and words[-1] in _PREPOSITIONS
 
 
 def _within(

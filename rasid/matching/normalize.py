@@ -66,6 +66,8 @@ _LETTER = "\u0621-\u064a"
 _JUNK = ".\\-_*|·•+"
 _SPLIT_WORD = re.compile(f"[{_LETTER}]+(?:[{_JUNK}1][{_LETTER}]+)+")
 _PIECE = re.compile(f"[{_JUNK}1]")
+_PLANTED = re.compile(f"[{_LETTER}][{_JUNK}1][{_LETTER}]")
+"""The cheap test first: most texts have no character between two letters at all."""
 _HIDDEN_MAX = 7
 """Words hidden from filters by a planted character (داعـ.ـش، دا.عش، دا-عش، د1عش) are short: at most this many
 letters once joined. Longer runs are two words run together at a missing space (الحدود.وذكرت) and keep it."""
@@ -78,7 +80,13 @@ def _deobfuscation(text: str) -> dict[int, str]:
     word is removed, when the letters before the first one are at least two: abbreviations and titles
     (ج.م.ع، أ.د.، د.محمد) start with a single letter and keep their dots; a 1 needs no such check."""
     edits: dict[int, str] = {}
-    for m in _SPLIT_WORD.finditer(text):
+    first = _PLANTED.search(text)
+    if first is None:
+        return edits
+    start = first.start()
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] in _JUNK + "1"):
+        start -= 1  # back to the start of the word, so its first piece is whole
+    for m in _SPLIT_WORD.finditer(text, start):
         word = m.group()
         pieces = _PIECE.split(word)
         dotted = any(c != "1" for c in _PIECE.findall(word))

@@ -36,11 +36,15 @@ class WatchlistError(Exception):
 
 @dataclass(frozen=True)
 class Group:
-    """A named set of terms; any one found means the group is present. `weight` counts to the score."""
+    """A named set of terms; any one found means the group is present. `weight` counts to the score.
+
+    `not_inside`: phrases that a term of this group may stand inside without counting (الوزراء inside
+    رئيس الوزراء is not a meeting of ministers; التحالف inside التحالف الإسلامي is not the coalition)."""
 
     name: str
     terms: tuple[Term, ...]
     weight: float = 1.0
+    not_inside: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class Rule:
     confirm: tuple[str, ...] = ()
     review: bool = False
     name: str | None = None
+    attach: str = "nearest"
 
     def trigger_groups(self) -> tuple[str, ...]:
         """The groups whose words make up a sentence's evidence."""
@@ -132,8 +137,12 @@ _TOPIC_KEYS = {
 }  # fmt: skip
 _RULE_KEYS = {
     "all", "any", "near", "not", "not_near", "not_within", "anywhere", "nowhere",
-    "review_near", "skip", "rivals", "confirm", "review", "name",
+    "review_near", "skip", "rivals", "confirm", "review", "name", "attach",
 }  # fmt: skip
+ATTACH_MODES = ("nearest", "after", "object")
+"""How an event word picks, among a rivalled group's hits and its rivals', the one it belongs to: the
+nearest; the nearest after it (a verb's object: تسلمت ... إدارة المخيم), else before; or the nearest after it
+introduced by a preposition (انضم إلى X، للتحالف، في), else after, else before."""
 _EXAMPLE_KEYS = {"match", "no_match", "planned", "review"}
 
 
@@ -193,9 +202,16 @@ def _parse_groups(raw: Any, ctx: _Ctx, lists: Lists | None = None) -> dict[str, 
         if not _ID.match(name):
             raise ctx.error(f"group name {name!r} must be lower-case letters, digits and _")
         weight: Any = 1.0
+        inside: list[str] = []
         if isinstance(spec, dict):
-            _unknown_keys(spec, {"terms", "weight"}, f"group {name!r}", ctx)
+            _unknown_keys(spec, {"terms", "weight", "not_inside"}, f"group {name!r}", ctx)
             weight = spec.get("weight", 1.0)
+            inside = _expand(
+                _strings(spec.get("not_inside", []), f"group {name!r}.not_inside", ctx),
+                lists or {},
+                f"group {name!r}.not_inside",
+                ctx,
+            )
             spec = spec.get("terms", [])
         if isinstance(weight, bool) or not isinstance(weight, int | float):
             raise ctx.error(f"group {name!r}: weight must be a number")
@@ -203,12 +219,13 @@ def _parse_groups(raw: Any, ctx: _Ctx, lists: Lists | None = None) -> dict[str, 
         if not texts:
             raise ctx.error(f"group {name!r} has no terms")
         terms: list[Term] = []
-        for text in texts:
+        not_inside: list[Term] = []
+        for text in texts + inside:
             try:
-                terms.append(parse_term(text))
+                (terms if len(terms) < len(texts) else not_inside).append(parse_term(text))
             except TermError as exc:
                 raise ctx.error(f"group {name!r}: {exc}", term=text) from None
-        groups[name] = Group(name, tuple(terms), float(weight))
+        groups[name] = Group(name, tuple(terms), float(weight), tuple(not_inside))
     return groups
 
 
@@ -255,6 +272,9 @@ def _parse_rules(raw: Any, groups: dict[str, Group], ctx: _Ctx) -> tuple[Rule, .
         review = spec.get("review", False)
         if not isinstance(review, bool):
             raise ctx.error(f"rules[{i}].review must be true or false")
+        attach = spec.get("attach", "nearest")
+        if attach not in ATTACH_MODES:
+            raise ctx.error(f"rules[{i}].attach must be one of {', '.join(ATTACH_MODES)} (got {attach!r})")
         rule_name = spec.get("name")
         if rule_name is not None and (not isinstance(rule_name, str) or not rule_name.strip()):
             raise ctx.error(f"rules[{i}].name must be a non-empty string")
@@ -274,6 +294,7 @@ def _parse_rules(raw: Any, groups: dict[str, Group], ctx: _Ctx) -> tuple[Rule, .
                 confirm=tuple(_group_names(spec.get("confirm", []), "confirm", groups, ctx, i)),
                 review=review,
                 name=rule_name.strip() if rule_name else None,
+                attach=attach,
             )
         )
         for key in ("not", "not_near", "anywhere", "nowhere", "skip", "confirm"):
