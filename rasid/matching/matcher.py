@@ -522,7 +522,11 @@ class Matcher:
                 if reasons is not None:
                     note(f"score {score:g} below min_score {topic.min_score:g} in {where}")
                 continue
-            if unconfirmed and confidence == "alert":
+            if unconfirmed and confidence == "review":
+                if reasons is not None:
+                    note(f"two doubts (review: {why}; and no {unconfirmed[0]!r} term anywhere) in {where}")
+                continue
+            if unconfirmed:
                 confidence = "review"
                 names = " or ".join(repr(g) for g in unconfirmed)
                 why = f"no {names} term anywhere in the title or text"
@@ -686,9 +690,16 @@ def _attach(
             for anchor in present.get(g, ()):
                 pool = candidates
                 if rule.attach != "nearest":
-                    after = [item for item in candidates if item[0].start > anchor.start]
+                    # An object stands after its verb, within the rule's reach; else (a passive, a relative
+                    # clause: المعتقلين الذين نقلوا) the nearest on either side.
+                    reach = rule.near if rule.near is not None else len(skipped) + 1_000_000
+                    after = [
+                        item
+                        for item in candidates
+                        if item[0].start > anchor.start and _distance(anchor, item[0], skipped) <= reach
+                    ]
                     if rule.attach == "object":
-                        after = [item for item in after if _introduced(item[0])] or after
+                        after = [item for item in after if _introduced(item[0])]
                     pool = after or candidates
                 nearest = min(
                     pool,

@@ -68,6 +68,13 @@ PLANNED_TERMS: tuple[str, ...] = (
     "ستجتمع",
     "سيصبح",
     "ستصبح",
+    "الأسبوع المقبل",
+    "الشهر المقبل",
+    "العام المقبل",
+    "الأيام المقبلة",
+    "الأسابيع المقبلة",
+    "الأشهر المقبلة",
+    "=قريبا",
 )
 """A sentence with one of these (or a matched verb carrying the future prefix س) reports a planned event."""
 

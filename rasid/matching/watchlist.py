@@ -141,8 +141,8 @@ _RULE_KEYS = {
 }  # fmt: skip
 ATTACH_MODES = ("nearest", "after", "object")
 """How an event word picks, among a rivalled group's hits and its rivals', the one it belongs to: the
-nearest; the nearest after it (a verb's object: تسلمت ... إدارة المخيم), else before; or the nearest after it
-introduced by a preposition (انضم إلى X، للتحالف، في), else after, else before."""
+nearest; the nearest after it (a verb's object: تسلمت ... إدارة المخيم), else the nearest; or the nearest
+after it introduced by a preposition (انضم إلى X، للتحالف، في), else the nearest."""
 _EXAMPLE_KEYS = {"match", "no_match", "planned", "review"}
 
 

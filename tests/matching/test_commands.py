@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import click
@@ -78,6 +79,7 @@ def test_watchlist_check_reports_the_failing_example(tmp_path: Path) -> None:
     ok = CliRunner().invoke(cli, ["watchlist", "check", str(WATCHLIST)])
     assert ok.exit_code == 0, ok.output
     assert "ok   new_member" in ok.stdout
+    shutil.copytree(WATCHLIST.parent / "lexicon", tmp_path / "lexicon")  # its lexicons sit beside it
     broken = tmp_path / "w.toml"
     broken.write_text(
         WATCHLIST.read_text(encoding="utf-8").replace(

@@ -29,7 +29,7 @@ def test_title_evidence_indexes_the_title() -> None:
     [evidence] = match.evidence
     assert evidence.field == "title"
     assert title[evidence.start : evidence.end] == evidence.sentence
-    assert [title[h.start : h.end] for h in evidence.terms][:2] == ["يتسلّم", "مُعتقلي"]
+    assert {"يتسلّم", "مُعتقلي"} <= {title[h.start : h.end] for h in evidence.terms}
 
 
 def test_to_dict_is_json_ready() -> None:
@@ -46,4 +46,4 @@ def test_explain_covers_every_topic() -> None:
     assert not any(e.fired for e in explanations)
     assert all(e.reasons for e in explanations)
     fired = MATCHER.explain("انضمت سوريا إلى التحالف الدولي ضد داعش.")[0]
-    assert fired.fired and "fired" in fired.reasons[-1]
+    assert fired.fired and any("fired" in reason for reason in fired.reasons)
