@@ -452,6 +452,7 @@ class Matcher:
                     note(f"blocked: 'nowhere' group {g!r} found ({groups[g][0].term.text!r})")
                 return []
         unconfirmed = [g for g in rule.confirm if not groups.get(g)]
+        rival_named = next((h for _, names in rule.rivals for g in names for h in groups.get(g, ())), None)
         triggers = rule.trigger_groups()
         by_sentence: dict[_Key, dict[str, list[_Hit]]] = defaultdict(lambda: defaultdict(list))
         negated: list[_Hit] = []
@@ -521,6 +522,13 @@ class Matcher:
             if score < topic.min_score:
                 if reasons is not None:
                     note(f"score {score:g} below min_score {topic.min_score:g} in {where}")
+                continue
+            if unconfirmed and rival_named is not None:
+                if reasons is not None:
+                    note(
+                        f"two doubts (no {unconfirmed[0]!r} term anywhere, and the article names a rival, "
+                        f"{rival_named.term.text!r}, that a bare word may stand for) in {where}"
+                    )
                 continue
             if unconfirmed and confidence == "review":
                 if reasons is not None:

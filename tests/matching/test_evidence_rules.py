@@ -197,3 +197,14 @@ def test_review_examples_are_checked() -> None:
     )
     failures = check_examples(parse_watchlist(text))
     assert len(failures) == 1 and "only as review" in failures[0].problem
+
+
+def test_a_bare_word_in_an_article_naming_only_a_rival_is_not_even_a_review() -> None:
+    rule = 'all = ["join", "coalition"]\nnear = 6\nrivals = { coalition = ["other"] }\nconfirm = ["isis"]\n'
+    matcher = _matcher(rule)
+    rival_article = "أعلنت الهند انضمامها إلى التحالف البحري في البحر الأحمر. ورحب التحالف بانضمام الهند."
+    assert _one(matcher, rival_article) is None
+    explained = next(e for e in matcher.explain(rival_article) if e.topic == "join")
+    assert any("names a rival" in r for r in explained.reasons)
+    alone = _one(matcher, "وأكدت الوزارة أن انضمام البلاد إلى التحالف سيفتح الباب أمام تعاون أمني.")
+    assert alone is not None and alone.confidence == "review"

@@ -42,12 +42,13 @@ def _run(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[s
 
 
 def _matched_by_week(db: Path) -> dict[str, Counter[str]]:
-    """Matched articles per (week, topic), read with plain SQL: the answer the digest must give."""
+    """Confidently matched articles per (week, topic), read with plain SQL: the answer the digest's counts
+    must give (possible matches, confidence 'review', are listed apart and not counted)."""
     out: dict[str, Counter[str]] = {}
     with sqlite3.connect(db) as conn:
         rows = conn.execute(
             "SELECT m.topic, coalesce(a.published_at, a.fetched_at) FROM matches m JOIN articles a "
-            "ON a.id = m.article_id"
+            "ON a.id = m.article_id WHERE m.confidence = 'alert'"
         ).fetchall()
     for topic, moment in rows:
         week = week_of(datetime.fromisoformat(moment).replace(tzinfo=UTC), TZ).label
