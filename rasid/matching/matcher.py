@@ -39,13 +39,13 @@ class _Hit:
     __slots__ = (
         "_first",
         "_last",
+        "_negated",
         "_text",
         "end",
         "field",
         "future",
         "group",
         "last_start",
-        "negated",
         "sentence",
         "start",
         "term",
@@ -61,7 +61,6 @@ class _Hit:
         last_start: int,
         term: Term,
         future: bool,
-        negated: bool,
         group: str,
     ) -> None:
         self._text = text
@@ -72,9 +71,16 @@ class _Hit:
         self.last_start = last_start
         self.term = term
         self.future = future
-        self.negated = negated
         self.group = group
         self._first = self._last = -1
+        self._negated: bool | None = None
+
+    @property
+    def negated(self) -> bool:
+        """Whether a negator stands before this hit (computed on first use: most hits are never asked)."""
+        if self._negated is None:
+            self._negated = self._text.negated(self.start)
+        return self._negated
 
     @property
     def first(self) -> int:
@@ -366,7 +372,6 @@ class Matcher:
                     last_start,
                     terms[term_id],
                     future,
-                    f.negated(start),
                     group,
                 )
                 hits = groups.get(group)
