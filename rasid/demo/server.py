@@ -11,63 +11,12 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from rasid.demo import pages
 from rasid.demo.outlets import Outlet, SampleArticle
-
-
-class Traffic(NamedTuple):
-    """What outlets exchanged with their clients: requests answered, bytes read and bytes written."""
-
-    requests: int = 0
-    bytes_in: int = 0
-    bytes_out: int = 0
-
-    def plus(self, other: Traffic) -> Traffic:
-        return Traffic(*(a + b for a, b in zip(self, other, strict=True)))
-
-    def since(self, earlier: Traffic) -> Traffic:
-        """The traffic between an earlier reading and this one."""
-        return Traffic(*(a - b for a, b in zip(self, earlier, strict=True)))
-
-
-class _CountingReader:
-    """A request stream that adds up the bytes read from it (request line, headers, body)."""
-
-    def __init__(self, raw: Any, site: _Site) -> None:
-        self._raw = raw
-        self._site = site
-
-    def readline(self, limit: int = -1) -> bytes:
-        data = self._raw.readline(limit)
-        self._site.add_in(len(data))
-        return data
-
-    def read(self, n: int = -1) -> bytes:
-        data = self._raw.read(n)
-        self._site.add_in(len(data))
-        return data
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._raw, name)
-
-
-class _CountingWriter:
-    """A response stream that adds up the bytes written to it (status line, headers, body)."""
-
-    def __init__(self, raw: Any, site: _Site) -> None:
-        self._raw = raw
-        self._site = site
-
-    def write(self, data: bytes) -> int:
-        n = self._raw.write(data)
-        self._site.add_out(len(data))
-        return n
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._raw, name)
+from rasid.demo.traffic import CountingReader, CountingWriter, Traffic
 
 
 class LoggedRequest(NamedTuple):
@@ -166,8 +115,8 @@ def _make_handler(site: _Site) -> type[BaseHTTPRequestHandler]:
 
         def setup(self) -> None:
             super().setup()
-            self.rfile = _CountingReader(self.rfile, site)  # type: ignore[assignment]
-            self.wfile = _CountingWriter(self.wfile, site)  # type: ignore[assignment]
+            self.rfile = CountingReader(self.rfile, site)  # type: ignore[assignment]
+            self.wfile = CountingWriter(self.wfile, site)  # type: ignore[assignment]
 
         def do_HEAD(self) -> None:
             self._answer(head=True)
