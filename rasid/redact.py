@@ -1,0 +1,78 @@
+"""Masking secrets in URLs before they are printed or logged: the one function every output goes through.
+
+Channel URLs (apprise) carry secrets in many places: the password, a token standing as the host
+(tgram://TOKEN/chat), path tokens (discord://id/token, json://host/hooks/T/B/X), query values (?token=,
+?pass=) and custom headers (json://host?+X-Token=...). apprise's own `url(privacy=True)` masks the places
+its plugin knows, but keeps query values and headers as written. `mask_url` masks all of them: userinfo,
+path segments, every query value except apprise's harmless switches, every header; the host is kept unless the
+scheme puts a token there. It never raises: a URL it cannot parse is masked whole. Imports nothing of rasid.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote, urlsplit
+
+MASK = "****"
+SAFE_OPTIONS = frozenset(
+    {
+        "format", "overflow", "method", "retry", "wait", "optional", "mode", "image", "detect", "silent",
+        "preview", "album", "content", "mdv", "tts", "avatar", "footer", "footer_logo", "fields", "batch",
+        "priority", "auth", "cto", "rto", "verify", "timeout", "lang", "emojis", "store", "discovery",
+    }
+)  # fmt: skip
+"""Query keys whose values are behaviour, never secrets (apprise's common switches): shown as written."""
+_TOKEN_HOST = frozenset(
+    {
+        "tgram", "discord", "slack", "msteams", "pover", "pushover", "gotify", "gotifys", "pbul", "join",
+        "ifttt", "matrix", "matrixs", "rocket", "rockets", "signal", "signals", "twilio", "kumulos",
+        "zulip", "line", "opsgenie", "pagerduty", "spush", "ryver", "webexteams",
+    }
+)  # fmt: skip
+"""Schemes whose "host" is (or may be) a credential rather than a server name."""
+
+
+def _hide(value: str) -> str:
+    """A short secret becomes ****; a longer one keeps its first and last character (t...k), as apprise does,
+    so two channels can still be told apart."""
+    return MASK if len(value) < 8 else f"{value[0]}...{value[-1]}"
+
+
+def mask_url(url: str) -> str:
+    """`url` with every secret masked (see the module's docstring); safe to print and log."""
+    try:
+        parts = urlsplit(url.strip())
+        scheme = parts.scheme.lower()
+        if not scheme or (not parts.netloc and not parts.path):
+            return MASK
+        netloc = parts.netloc
+        hostport = netloc.rpartition("@")[2]
+        userinfo = netloc.rpartition("@")[0] if "@" in netloc else ""
+        masked_user = ""
+        if userinfo:
+            user, _, password = userinfo.partition(":")
+            masked_user = _hide(user) if scheme in _TOKEN_HOST else user
+            masked_user += f":{MASK}" if password or ":" in userinfo else ""
+            masked_user += "@"
+        host, _, port = hostport.partition(":")
+        if scheme in _TOKEN_HOST and host:
+            host = _hide(host)
+            port = _hide(port) if port and not port.isdigit() else port  # tgram://123456:ABC... is a token
+        masked_netloc = masked_user + host + (f":{port}" if port else "")
+        if scheme in {"mailto", "mailtos"}:
+            path = parts.path  # the mailbox addresses: not secrets, and needed to tell channels apart
+        else:
+            path = "/".join(_hide(seg) if seg else seg for seg in parts.path.split("/"))
+        query = []
+        for pair in filter(None, parts.query.split("&")):
+            raw_key, _, raw_value = pair.partition("=")
+            key, value = unquote(raw_key), unquote(raw_value)  # "+" starts a header: not a space here
+            bare = key.lstrip("+-:").lower()
+            header = key[:1] in "+-:"
+            shown = value if bare in SAFE_OPTIONS and not header else MASK
+            query.append(f"{quote(key, safe='+-:')}={quote(shown, safe='*@.,')}")
+        out = f"{scheme}://{masked_netloc}{path}"
+        if query:
+            out += "?" + "&".join(query)
+        return out
+    except (ValueError, TypeError):
+        return MASK

@@ -1,0 +1,47 @@
+"""`mask_url`: no secret of any documented apprise scheme survives, in any position of the URL."""
+
+from __future__ import annotations
+
+import pytest
+
+from rasid.redact import MASK, mask_url
+
+SECRET = "S3cr3tV4lue"
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        (f"tgram://123456:{SECRET}/-100123456", ["tgram://"]),
+        (f"tgram://{SECRET}/{SECRET}?format=html", ["format=html"]),
+        (f"mailtos://user:{SECRET}@smtp.example.org?to=desk@example.org", ["smtp.example.org", "user:"]),
+        (f"mailto://127.0.0.1:2525?from=a@example.org&to=b@example.org&pass={SECRET}", ["127.0.0.1:2525"]),
+        (f"json://127.0.0.1:9000/rasid/{SECRET}", ["127.0.0.1:9000"]),
+        (f"json://127.0.0.1:9000/hook?+X-Token={SECRET}", ["+X-Token=" + MASK]),
+        (f"json://user:{SECRET}@127.0.0.1/hook?-X-Api-Key={SECRET}&format=text", ["format=text"]),
+        (f"form://127.0.0.1/p?:field={SECRET}&+Authorization=Bearer%20{SECRET}", ["127.0.0.1"]),
+        (f"xml://127.0.0.1/p?token={SECRET}", ["token=" + MASK]),
+        (f"discord://1234567890/{SECRET}", ["discord://"]),
+        (f"ntfy://user:{SECRET}@host/topic?token={SECRET}", ["host"]),
+        (f"slack://T000/B000/{SECRET}", ["slack://"]),
+        (f"https://hooks.example.org/services/{SECRET}?key={SECRET}", ["hooks.example.org"]),
+    ],
+)
+def test_no_secret_survives(url: str, kept: list[str]) -> None:
+    masked = mask_url(url)
+    assert SECRET not in masked and SECRET.lower() not in masked.lower()
+    assert "123456:" not in masked  # a Telegram bot id and token are one credential
+    for part in kept:
+        assert part in masked, (masked, part)
+
+
+def test_headers_and_query_values_are_masked_but_keys_kept() -> None:
+    masked = mask_url("json://h/p?+X-Token=abc&-Y=1&format=text&retry=2&chat=77")
+    assert "+X-Token=****" in masked and "-Y=****" in masked and "chat=****" in masked
+    assert "format=text" in masked and "retry=2" in masked
+
+
+@pytest.mark.parametrize("bad", ["", "not a url", "::::", "json://[::1", "\x00"])
+def test_never_raises(bad: str) -> None:
+    assert isinstance(mask_url(bad), str)
+    assert bad.strip() == "" or mask_url(bad) != bad or bad == "not a url"
