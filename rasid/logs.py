@@ -7,6 +7,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from rasid.redact import RedactingFilter
+
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
@@ -29,6 +31,7 @@ def setup_logging(level: str = "INFO", fmt: str = "human", stream: object = None
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
         )
+    handler.addFilter(RedactingFilter())  # no secret of a channel or database URL reaches any log line
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

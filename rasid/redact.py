@@ -10,6 +10,8 @@ scheme puts a token there. It never raises: a URL it cannot parse is masked whol
 
 from __future__ import annotations
 
+import logging
+import re
 from urllib.parse import quote, unquote, urlsplit
 
 MASK = "****"
@@ -76,3 +78,34 @@ def mask_url(url: str) -> str:
         return out
     except (ValueError, TypeError):
         return MASK
+
+
+_URL = re.compile(r"\b([a-z][a-z0-9+.-]{1,20})://[^\s'\"<>]+", re.IGNORECASE)
+_WEB = frozenset({"http", "https"})
+
+
+def redact_text(text: str) -> str:
+    """`text` with every URL in it safe to show: channel URLs through `mask_url`; web addresses (articles,
+    feeds) kept, but for a password in them; database URLs keep all but their password."""
+
+    def one(m: re.Match[str]) -> str:
+        url, scheme = m.group(), m.group(1).lower()
+        if scheme in _WEB or scheme.startswith(("postgresql", "sqlite", "mysql", "redis")):
+            return _USERINFO_PASSWORD.sub(r"\1****@", url)
+        return mask_url(url)
+
+    return _URL.sub(one, text) if "://" in text else text
+
+
+_USERINFO_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^/@:\s]*:)[^/@\s]*@", re.IGNORECASE)
+
+
+class RedactingFilter(logging.Filter):
+    """A log filter that makes every record's message safe (`redact_text`) before any handler writes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        safe = redact_text(message)
+        if safe != message:
+            record.msg, record.args = safe, None
+        return True

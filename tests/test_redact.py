@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from rasid.redact import MASK, mask_url
@@ -45,3 +47,28 @@ def test_headers_and_query_values_are_masked_but_keys_kept() -> None:
 def test_never_raises(bad: str) -> None:
     assert isinstance(mask_url(bad), str)
     assert bad.strip() == "" or mask_url(bad) != bad or bad == "not a url"
+
+
+def test_log_lines_are_redacted(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from rasid.logs import setup_logging
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    setup_logging("DEBUG")
+    try:
+        _log_secrets(logging)
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    err = capsys.readouterr().err
+    assert SECRET not in err
+    assert "https://news.example.org/a?id=7" in err and "postgresql+psycopg://u:****@db/r" in err
+
+
+def _log_secrets(logging: Any) -> None:
+    logging.getLogger("apprise").debug("Loaded json URL: json://h/p?+X-Token=%s", SECRET)
+    logging.getLogger("rasid").info(
+        "sending to %s for https://news.example.org/a?id=7 via postgresql+psycopg://u:%s@db/r", "x", SECRET
+    )
