@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from rasid import __version__
 from rasid.config import ConfigError, Settings, load_settings, resolve_config_path
 from rasid.logs import setup_logging
 
@@ -28,6 +29,7 @@ def settings_from(ctx: click.Context) -> Settings:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="rasid", message="%(prog)s %(version)s")
 @click.option(
     "--config",
     "config_path",
@@ -150,6 +152,7 @@ def _register() -> None:
     from rasid.commands.demo import demo_command
     from rasid.commands.digest import digest_command
     from rasid.commands.extract import extract_command
+    from rasid.commands.init import init_command
     from rasid.commands.matching import eval_command, match_command, watchlist_group
     from rasid.commands.sources import sources_group
     from rasid.commands.status import status_command
@@ -163,6 +166,7 @@ def _register() -> None:
     main.add_command(extract_command, "extract")
     main.add_command(sources_group, "sources")
     main.add_command(status_command, "status")
+    main.add_command(init_command, "init")
 
 
 _register()

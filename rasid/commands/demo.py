@@ -12,9 +12,10 @@ from typing import Any
 
 import click
 
-import rasid
+from rasid.commands.init import packaged
 
-WATCHLIST = Path(rasid.__file__).resolve().parents[1] / "config" / "watchlists" / "coalition.toml"
+WATCHLIST = packaged("watchlists") / "coalition.toml"
+"""The shipped watchlist, from the package (a clone's config/watchlists/, or the installed copy)."""
 
 
 def _toml_str(value: str) -> str:
