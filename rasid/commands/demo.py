@@ -159,7 +159,7 @@ def demo_command(ctx: click.Context, folder: Path, keep: bool, timeout: float) -
         f"({totals.dispatch.failed} failed attempts, {totals.dispatch.dead} given up)"
     )
     click.echo(f"  database: {folder.resolve() / 'rasid.db'}; config: {config}")
-    click.echo("  Next: point rasid at real outlets with `rasid run --config config/rasid.toml`.")
+    click.echo("  Next: `rasid init mydesk`, then watch real outlets: `rasid --config mydesk/rasid.toml run`")
     if crawl.total("new") < total_articles:
         sys.exit(1)
 
