@@ -1,0 +1,99 @@
+"""Untrusted text from outlets made fit to show: one cleaner for alerts, the digest and the desk.
+
+Cleaning removes what could reorder or hide text (bidi controls, zero-width and other invisible format
+characters, C0/C1 controls), folds whitespace runs to one space, and cuts to a length on a word boundary
+with "…". `clean_marked` does the same while keeping marked spans (matched words) on the same characters.
+Escaping for a markup is not done here: each output escapes for its own markup. Imports nothing of rasid.
+"""
+
+from __future__ import annotations
+
+import re
+
+ELLIPSIS = "…"
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+"""Marks, embeddings, overrides and isolates: a title carrying them can reorder what follows it."""
+INVISIBLE = "\u00ad\u180e\u200b\u2060\u2061\u2062\u2063\u2064\u206a\u206b\u206c\u206d\u206e\u206f\ufeff"
+"""Zero-width space, word joiner, BOM, soft hyphen and other format characters that show nothing. The
+zero-width (non-)joiners U+200C/U+200D are kept: they shape Persian and Arabic script and emoji."""
+_CONTROLS = "".join(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0x85)))
+_CONTROLS += "".join(chr(c) for c in range(0x86, 0xA0))
+# One character class: removing with it is ~15x cheaper than str.translate on Arabic text.
+_DROP = re.compile("[" + re.escape(BIDI_CONTROLS + INVISIBLE + _CONTROLS) + "]")
+# Anything a clean text cannot hold: a dropped character, a whitespace that is not a plain space, two spaces.
+_UNCLEAN = re.compile("[" + re.escape(BIDI_CONTROLS + INVISIBLE + _CONTROLS) + r"]|[^\S ]|  ")
+WORD_SLACK = 0.8
+"""A cut goes back to the last space only if that keeps at least this share of the allowed length."""
+
+Span = tuple[int, int]
+
+
+def clean(text: str | None, limit: int | None = None) -> str:
+    """One line of untrusted text: invisible and bidi controls removed, whitespace runs made one space,
+    stripped, and cut to at most `limit` characters (ellipsis included) on a word boundary."""
+    if not text:
+        return ""
+    text = " ".join(_DROP.sub("", text).split())
+    return text if limit is None else cut(text, limit)
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` characters, else its start up to the last space that keeps most of it
+    (a hard cut in a long word), trailing space removed, and "…"; at most `limit` characters."""
+    return text if len(text) <= limit else text[: _cut_at(text, limit)].rstrip() + ELLIPSIS
+
+
+def _cut_at(text: str, limit: int) -> int:
+    """Where to cut `text` (longer than `limit`) so that the cut text and the ellipsis fit."""
+    room = max(limit - 1, 0)
+    space = text.rfind(" ", 0, room + 1)
+    return space if space >= room * WORD_SLACK and space > 0 else room
+
+
+def clean_marked(text: str | None, spans: list[Span], limit: int | None = None) -> tuple[str, list[Span]]:
+    """`clean(text, limit)` and the spans moved onto the same characters of the cleaned text: sorted,
+    overlapping ones merged, empty ones dropped, cut ones ending at the cut."""
+    text = text or ""
+    spans = _merged([(s, e) for s, e in spans if 0 <= s < e <= len(text)])
+    if _UNCLEAN.search(text) is not None or text != text.strip():
+        text, spans = _remap(text, spans)
+    if limit is not None and len(text) > limit:
+        end = len(text[: _cut_at(text, limit)].rstrip())
+        text = text[:end] + ELLIPSIS
+        spans = [(s, min(e, end)) for s, e in spans if s < end]
+    return text, spans
+
+
+def _merged(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(e, out[-1][1]))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _remap(text: str, spans: list[Span]) -> tuple[str, list[Span]]:
+    """Clean character by character, recording where each kept character lands."""
+    out: list[str] = []
+    where = [-1] * len(text)
+    for i, ch in enumerate(text):
+        if _DROP.match(ch):
+            continue
+        if ch.isspace():
+            if out and out[-1] != " ":
+                where[i] = len(out)
+                out.append(" ")
+            continue
+        where[i] = len(out)
+        out.append(ch)
+    while out and out[-1] == " ":
+        out.pop()
+    size = len(out)
+    moved: list[Span] = []
+    for s, e in spans:
+        kept = [where[i] for i in range(s, e) if 0 <= where[i] < size]
+        if kept:
+            moved.append((kept[0], kept[-1] + 1))
+    return "".join(out), _merged(moved)
