@@ -74,39 +74,45 @@ def _services(ctx: click.Context, settings: Settings) -> Any:
     show_default=True,
     help="all: one process does everything. scheduler/worker: scale-out through Redis ([scale] in config).",
 )
+@click.option(
+    "--http-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve /healthz and /metrics on this local port (default: daemon.http_port).",
+)
 @click.pass_context
-def run(ctx: click.Context, role: str) -> None:
+def run(ctx: click.Context, role: str, http_port: int | None) -> None:
     """Run the daemon: crawl every source on its schedule and deliver alerts, until stopped."""
     from rasid.crawler.reactor import run_on_reactor
-    from rasid.daemon import Daemon
+    from rasid.runtime import Role, Runtime
 
     settings = settings_from(ctx)
     _logging_from(ctx, settings)
     services = _services(ctx, settings)
     if not [s for s in settings.sources if s.enabled]:
         fail("no enabled [[sources]] in the configuration")
-    if role != "all":
-        from rasid import scaleout
+    plugged: Role
+    if role == "all":
+        from rasid.runtime import CrawlHere
+
+        plugged = CrawlHere(services)
+    else:
+        from rasid.runtime import shared
 
         try:
-            scaleout.redis_client(settings).ping()
+            shared.redis_client(settings).ping()
         except Exception as exc:
             fail(f"cannot reach Redis at {settings.scale.redis_url}: {exc}")
         if settings.storage.url.startswith("sqlite"):
             log.warning("scale-out with SQLite works on one machine only; use PostgreSQL across machines")
-        worker = scaleout.SchedulerRole(services) if role == "scheduler" else scaleout.WorkerRole(services)
-        try:
-            run_on_reactor(worker.run)
-        finally:
-            services.close()
-        click.echo(f"rasid {role} stopped; {worker.sent} alerts sent by this process")
-        return
+        plugged = shared.SchedulerRole(services) if role == "scheduler" else shared.WorkerRole(services)
     try:
-        totals = run_on_reactor(lambda: Daemon(services).run())
+        totals = run_on_reactor(lambda: Runtime(services, plugged, http_port=http_port).run())
     finally:
         services.close()
+    label = "rasid stopped" if role == "all" else f"rasid {role} stopped"
     click.echo(
-        f"rasid stopped: {totals.crawls} crawls; {totals.crawl.summary()}; "
+        f"{label}: {totals.crawls} crawls; {totals.crawl.summary()}; "
         f"{totals.dispatch.sent} alerts sent, {totals.dispatch.failed} failed"
     )
 

@@ -6,11 +6,14 @@ nothing of it was stored).
 Each worker is a Python process (`python -m rasid.page_workers FD`: a fresh interpreter, never a fork of a
 process with threads and an event loop, and never a re-run of the parent's main script) with its own
 `Pipeline` and database connection, fed one page at a time over a socket pair by one thread of the
-parent. `crawler.page_processes = 0` keeps the pipeline in the crawler's process instead (one thread).
+parent. PageWorkers is a `PageHandler` like the Pipeline it runs in each child (a page in, its result out),
+so the crawler is handed one or the other; `crawler.page_processes = 0` keeps the pipeline in the
+crawler's process instead (one thread).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import signal
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from rasid.config import ChannelSettings, SourceSettings
+from rasid.pipeline import FetchedPage, PageResult, Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +66,6 @@ def _serve(recipe: PipelineRecipe, conn: Connection) -> None:
     signal.signal(signal.SIGTERM, on_term)
     from rasid.logs import setup_logging
     from rasid.matching import Matcher, load_watchlists
-    from rasid.pipeline import Pipeline
     from rasid.storage import Database
 
     setup_logging(recipe.log_level, recipe.log_format)
@@ -127,7 +130,8 @@ class _Worker:
 
 
 class PageWorkers:
-    """`processes` worker processes; `submit(page)` -> Future of its PageResult."""
+    """`processes` worker processes, each running a Pipeline built from `recipe`; `process_async(page)`
+    (or `submit(page)`, a Future) -> its PageResult."""
 
     def __init__(self, recipe: PipelineRecipe, processes: int, page_timeout: float) -> None:
         self.recipe = recipe
@@ -138,13 +142,16 @@ class PageWorkers:
         self._lock = threading.Lock()
         self._closed = False
 
+    async def process_async(self, page: FetchedPage) -> PageResult:
+        """The page worked by one of the workers, awaited from the crawler's event loop."""
+        result: PageResult = await asyncio.wrap_future(self.submit(page))
+        return result
+
     def submit(self, page: Any) -> Future[Any]:
         """The PageResult of `page`, worked by one of the workers (an error result once closed)."""
         if not self._closed:
             with contextlib.suppress(RuntimeError):  # closed in between
                 return self._threads.submit(self._remote, page)
-        from rasid.pipeline import PageResult
-
         done: Future[Any] = Future()
         done.set_result(PageResult("error", page.url, error="rasid is stopping"))
         return done
@@ -175,8 +182,6 @@ class PageWorkers:
                 self._all.remove(worker)
 
     def _remote(self, page: Any) -> Any:
-        from rasid.pipeline import PageResult
-
         try:
             worker = self._worker()
         except (RuntimeError, EOFError, OSError) as exc:

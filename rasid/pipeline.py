@@ -1,8 +1,9 @@
 """Where the stages meet: a fetched page is extracted, stored once, matched, and its alerts put in the outbox.
 
-Called by the crawler's item pipeline through `process_async`: in page worker processes when the pipeline
-has them (rasid.page_workers, `crawler.page_processes`), else one page at a time in the pipeline's own
-thread (everything here blocks: trafilatura, SQL). One thread, not the shared pool: with six threads the
+A `PageHandler` takes a page and gives its result: `Pipeline` itself (one page at a time in the pipeline's
+own thread: everything here blocks, trafilatura and SQL), or `rasid.page_workers.PageWorkers`, which runs a
+Pipeline in each of its child processes (`crawler.page_processes`). The crawler's item pipeline is handed
+one of the two. One thread, not the shared pool: with six threads the
 extractions fought over the GIL and the SQLite writers over the file lock, and a page cost about 40% more
 CPU (bench/RESULTS.md, Crawl).
 """
@@ -14,12 +15,11 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from rasid.config import ChannelSettings, SourceSettings
 from rasid.extractors import ExtractOptions, extract_article
 from rasid.matching import Matcher
-from rasid.page_workers import PageWorkers
 from rasid.storage import (
     Database,
     NewArticle,
@@ -61,6 +61,14 @@ class PageResult:
     review: tuple[str, ...] = ()  # the topics that fired only as possible ("review") matches
 
 
+class PageHandler(Protocol):
+    """Takes a fetched page, gives what became of it (never raises); `close` ends its threads/processes."""
+
+    async def process_async(self, page: FetchedPage) -> PageResult: ...
+
+    def close(self) -> None: ...
+
+
 def routes_for(channels: list[ChannelSettings], topics: list[str]) -> dict[str, list[Route]]:
     """topic id -> the channels that take it, each with the confidence it takes ("alert": confident matches
     only; "review": possible ones too). Operations-only channels take no topics."""
@@ -96,22 +104,15 @@ class Pipeline:
             for s in sources
         }
         self._thread: ThreadPoolExecutor | None = None
-        self.workers: PageWorkers | None = None
 
     async def process_async(self, page: FetchedPage) -> PageResult:
-        """`process` in a page worker process, or in the pipeline's own thread, awaited from the crawler's
-        event loop."""
-        if self.workers is not None:
-            return await asyncio.wrap_future(self.workers.submit(page))
+        """`process` in the pipeline's own thread, awaited from the crawler's event loop."""
         if self._thread is None:
             self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rasid-pages")
         return await asyncio.wrap_future(self._thread.submit(self.process, page))
 
     def close(self) -> None:
-        """Let the page workers and the pipeline's thread finish the page in hand and end."""
-        if self.workers is not None:
-            self.workers.close()
-            self.workers = None
+        """Let the pipeline's thread finish the page in hand and end."""
         if self._thread is not None:
             self._thread.shutdown(wait=True, cancel_futures=True)
             self._thread = None

@@ -1,4 +1,5 @@
-"""Building rasid's parts from settings, once per process: database, matcher, pipeline, channels."""
+"""Building rasid's parts from settings, once per process: database, matcher, pipeline (and the page
+handler the crawler is given: the pipeline, or page workers around it), the crawl store, channels."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from rasid.config import Settings
 from rasid.logs import JsonFormatter
 from rasid.matching import Matcher, Watchlist, load_watchlists
 from rasid.page_workers import PageWorkers, PipelineRecipe
-from rasid.pipeline import Pipeline
+from rasid.pipeline import PageHandler, Pipeline
 from rasid.storage import Database
+from rasid.storage.crawl_port import CrawlStore
 
 
 @dataclass
@@ -23,12 +25,15 @@ class Services:
     pipeline: Pipeline
     channels: dict[str, Channel]
     dispatcher: Dispatcher
+    pages: PageHandler
+    store: CrawlStore
 
     @property
     def topic_titles(self) -> dict[str, str]:
         return {t.id: t.title_ar or t.id for t in self.watchlist.topics}
 
     def close(self) -> None:
+        self.pages.close()
         self.pipeline.close()
         self.dispatcher.close()
         self.db.dispose()
@@ -49,14 +54,15 @@ def build_services(settings: Settings, config_path: str | None = None) -> Servic
     matcher = Matcher(watchlist)
     enabled = [s for s in settings.sources if s.enabled]
     pipeline = Pipeline(db, matcher, enabled, settings.channels, topics)
+    pages: PageHandler = pipeline
     if settings.crawler.page_processes and not _in_memory(settings.storage.url):
         recipe = PipelineRecipe(
             settings.storage.url, list(settings.watchlist_paths), enabled, settings.channels, *_log_setup()
         )
-        pipeline.workers = PageWorkers(recipe, settings.crawler.page_processes, settings.crawler.page_timeout)
+        pages = PageWorkers(recipe, settings.crawler.page_processes, settings.crawler.page_timeout)
     titles = {t.id: t.title_ar or t.id for t in watchlist.topics}
     dispatcher = Dispatcher(db, channels, settings.alerts, titles)
-    return Services(settings, db, watchlist, matcher, pipeline, channels, dispatcher)
+    return Services(settings, db, watchlist, matcher, pipeline, channels, dispatcher, pages, CrawlStore(db))
 
 
 def _in_memory(url: str) -> bool:

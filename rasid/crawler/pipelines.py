@@ -1,4 +1,5 @@
-"""ArticlePipeline: hands each fetched article page to `rasid.pipeline`, worked in its own thread."""
+"""ArticlePipeline: hands each fetched article page to the crawl's page handler (`rasid.pipeline`, or page
+workers around it) and counts what became of it in the crawl report."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ class ArticlePipeline:
         page = FetchedPage(
             item["source"], item["url"], item["body"], item.get("status", 200), item.get("content_type")
         )
-        result = await context.pipeline.process_async(page)
+        result = await context.pages.process_async(page)
         report = context.report.of(page.source)
         if result.outcome == "new":
             report.new += 1

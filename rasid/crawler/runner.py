@@ -1,5 +1,6 @@
 """CrawlRunner: runs crawls of some sources inside the running asyncio loop (AsyncCrawlerRunner) and
-records each source's health afterwards. Created once per process; crawls repeat for months."""
+records each source's result through the storage port afterwards. Created once per process; crawls repeat
+for months. The `source_throttled` signal of each crawl lands in its report (`not_before`)."""
 
 from __future__ import annotations
 
@@ -9,56 +10,54 @@ import time
 
 from scrapy.crawler import AsyncCrawlerRunner
 
-from rasid.config import Settings, SourceSettings
+from rasid.config import CrawlerSettings, SourceSettings
 from rasid.crawler.context import CrawlContext
 from rasid.crawler.defaults import scrapy_settings
+from rasid.crawler.port import CrawlStorePort
 from rasid.crawler.report import CrawlReport
 from rasid.crawler.spiders.sources import SourcesSpider
-from rasid.pipeline import Pipeline
-from rasid.storage import Database, FeedState, record_crawl
+from rasid.pipeline import PageHandler
 
 log = logging.getLogger(__name__)
 
 
+def record_report(store: CrawlStorePort, source_ids: dict[str, int], report: CrawlReport) -> None:
+    """Each source's result of a crawl (or of a worker's interval of one) through the port; blocks."""
+    for name, src in report.sources.items():
+        store.record_crawl(source_ids[name], ok=src.ok, error=src.error, new_articles=src.new)
+
+
 class CrawlRunner:
     def __init__(
-        self, settings: Settings, db: Database, pipeline: Pipeline, log_level: str = "WARNING"
+        self,
+        settings: CrawlerSettings,
+        store: CrawlStorePort,
+        pages: PageHandler,
+        sources: list[SourceSettings],
+        log_level: str = "WARNING",
     ) -> None:
         self.settings = settings
-        self.db = db
-        self.pipeline = pipeline
-        self.runner = AsyncCrawlerRunner(scrapy_settings(settings.crawler, log_level))
+        self.store = store
+        self.pages = pages
+        self.source_ids = store.source_ids([(s.name, s.homepage) for s in sources])
+        self.runner = AsyncCrawlerRunner(scrapy_settings(settings, log_level))
         self.stopping = False
-
-    def _validators(
-        self, sources: list[SourceSettings]
-    ) -> dict[tuple[str, str], tuple[str | None, str | None]]:
-        from sqlalchemy import select
-
-        ids = {self.pipeline.source_ids[s.name]: s.name for s in sources}
-        with self.db.session() as session:
-            rows = session.scalars(select(FeedState).where(FeedState.source_id.in_(list(ids))))
-            return {(ids[r.source_id], r.url): (r.etag, r.last_modified) for r in rows}
-
-    def _record(self, report: CrawlReport) -> None:
-        with self.db.session() as session:
-            for name, src in report.sources.items():
-                record_crawl(
-                    session, self.pipeline.source_ids[name], ok=src.ok, error=src.error, new_articles=src.new
-                )
 
     async def crawl(self, sources: list[SourceSettings]) -> CrawlReport:
         """One crawl of these sources: listings, new articles, storage, matching, outbox."""
         started = time.monotonic()
-        context = CrawlContext(self.settings, self.db, self.pipeline, sources)
-        context.validators = await asyncio.to_thread(self._validators, sources)
-        await self.runner.crawl(SourcesSpider, context=context)
+        ids = {s.name: self.source_ids[s.name] for s in sources}
+        context = CrawlContext(self.settings, self.store, self.pages, sources, ids)
+        context.validators = await asyncio.to_thread(self.store.validators, ids)
+        crawler = self.runner.create_crawler(SourcesSpider)
+        context.watch(crawler)
+        await self.runner.crawl(crawler, context=context)
         context.report.seconds = time.monotonic() - started
         if self.stopping:  # cut short by a shutdown: only what was learnt counts, silence is not failure
             context.report.sources = {
                 n: r for n, r in context.report.sources.items() if r.ok or r.listing_errors
             }
-        await asyncio.to_thread(self._record, context.report)
+        await asyncio.to_thread(record_report, self.store, ids, context.report)
         for src in context.report.sources.values():
             if not src.ok:
                 log.warning("source %s failed: %s", src.name, src.error)

@@ -10,7 +10,7 @@ from datetime import UTC
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from rasid.config import SourceSettings
-from rasid.daemon import add_source_jobs
+from rasid.runtime import add_source_jobs
 
 SOURCE = SourceSettings(name="منفذ", homepage="https://x.org/", poll="1s")
 

@@ -1,8 +1,9 @@
 """RetryAfterMiddleware: answers 429 and 503 the way outlets ask, with Retry-After and backoff.
 
 A short wait (up to `RASID_RETRY_AFTER_INLINE`) is waited out for that request alone, at most
-`RASID_RETRY_AFTER_TIMES` times; a longer one ends the request and tells the crawl report when the source
-may be asked again, so the daemon skips its polls until then instead of hammering it.
+`RASID_RETRY_AFTER_TIMES` times; a longer one ends the request and sends the crawler's `source_throttled`
+signal (rasid.crawler.signals) with the time the source may be asked again: whoever runs the crawl hears
+it, and the runtime's source policy skips the source's polls until then.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+
+from rasid.crawler.signals import source_throttled
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +75,8 @@ class RetryAfterMiddleware:
             retry.meta["rasid_retry_after"] = tries + 1
             return retry
         if source is not None:
-            spider_obj = self.crawler.spider
-            context = getattr(spider_obj, "context", None)
-            if context is not None:
-                until = datetime.now(UTC) + timedelta(seconds=max(delay, 60.0))
-                report = context.report.of(source)
-                report.not_before = max(report.not_before or until, until)
+            until = datetime.now(UTC) + timedelta(seconds=max(delay, 60.0))
+            self.crawler.signals.send_catch_log(signal=source_throttled, source=source, until=until)
         log.warning(
             "%s answered %d (Retry-After %s); backing off",
             request.url,

@@ -23,7 +23,6 @@ from rasid.crawler.discovery import (
     parse_listing,
     sitemaps_in_robots,
 )
-from rasid.storage import known_urls, save_feed_state
 from rasid.urls import canonicalize
 
 log = logging.getLogger(__name__)
@@ -159,29 +158,18 @@ class SourcesSpider(scrapy.Spider):
         etag = response.headers.get(b"ETag")
         modified = response.headers.get(b"Last-Modified")
         url = response.request.url if response.request else response.url
-        sid = self.context.pipeline.source_ids[source.name]
+        sid = self.context.source_ids[source.name]
+        etag_text = etag.decode("latin-1") if etag else None
+        modified_text = modified.decode("latin-1") if modified else None
         if response.status == 200:
-            self.context.validators[(source.name, url)] = (
-                etag.decode("latin-1") if etag else None,
-                modified.decode("latin-1") if modified else None,
-            )
-
-        def save() -> None:
-            with self.context.db.session() as session:
-                save_feed_state(
-                    session,
-                    sid,
-                    url,
-                    response.status,
-                    etag.decode("latin-1") if etag else None,
-                    modified.decode("latin-1") if modified else None,
-                )
-
-        await asyncio.to_thread(save)
+            self.context.validators[(source.name, url)] = (etag_text, modified_text)
+        await asyncio.to_thread(
+            self.context.store.save_validators, sid, url, response.status, etag_text, modified_text
+        )
 
     # -- articles -------------------------------------------------------------------------------
     def _fresh(self, entries: Iterable[Entry]) -> list[Entry]:
-        cutoff = datetime.now(UTC) - timedelta(seconds=self.context.settings.crawler.max_article_age)
+        cutoff = datetime.now(UTC) - timedelta(seconds=self.context.settings.max_article_age)
         fresh = []
         for e in entries:
             when = e.published
@@ -199,12 +187,8 @@ class SourcesSpider(scrapy.Spider):
         urls = list(dict.fromkeys(canonicalize(e.url) for e in self._fresh(entries)))
         report.candidates += len(urls)
 
-        def unknown() -> list[str]:
-            with self.context.db.session() as session:
-                known = known_urls(session, urls)
-            return [u for u in urls if u not in known]
-
-        todo = (await asyncio.to_thread(unknown))[: self.context.settings.crawler.max_articles_per_source]
+        unknown = await asyncio.to_thread(self.context.store.unknown_urls, urls)
+        todo = unknown[: self.context.settings.max_articles_per_source]
         for url in todo:
             report.requested += 1
             yield scrapy.Request(
