@@ -64,6 +64,45 @@ def _print_alert(item: Any) -> None:
     sys.stdout.flush()
 
 
+MARKER = ".rasid-demo"
+"""A file the demo leaves in its folder: only a folder holding it is ever emptied by a later demo."""
+
+
+def _prepare(folder: Path, keep: bool) -> None:
+    """Make `folder` ready: a folder an earlier demo made is emptied (unless --keep), an empty one is used,
+    any other is left alone with a clear message (exit 2): the demo never deletes what it did not create."""
+    if folder.exists() and not folder.is_dir():
+        raise click.UsageError(f"--dir {folder} is a file, not a folder")
+    if folder.exists() and any(folder.iterdir()):
+        if not (folder / MARKER).is_file():
+            raise click.UsageError(
+                f"--dir {folder} exists and was not made by `rasid demo`; it is left untouched "
+                "(give an empty or new folder)"
+            )
+        if not keep:
+            shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("made by `rasid demo`: a later demo may empty this folder\n", "utf-8")
+
+
+def _write_digest(config: Path) -> str:
+    """This week's digest of what the demo matched (digest.html, .md, .json), written beside its database."""
+    from rasid.alerts.digest import run_digest, topics_from_watchlist, week_of
+    from rasid.config import load_settings
+    from rasid.matching import load_watchlists
+    from rasid.storage import Database
+    from rasid.storage.clock import utcnow
+
+    settings = load_settings(config)
+    db = Database(settings.storage.url)
+    try:
+        topics = topics_from_watchlist(load_watchlists(settings.watchlist_paths))
+        result = run_digest(settings, db, topics, None, week=week_of(utcnow(), settings.digest.timezone))
+    finally:
+        db.dispose()
+    return str(result.files.folder / "digest.html")
+
+
 @click.command()
 @click.option(
     "--dir",
@@ -93,9 +132,7 @@ def demo_command(ctx: click.Context, folder: Path, keep: bool, timeout: float) -
     from rasid.services import build_services
 
     setup_logging(ctx.obj.get("log_level") or "WARNING", ctx.obj.get("log_format") or "human")
-    if folder.exists() and not keep:
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    _prepare(folder, keep)
 
     outlets = load_sample_outlets()
     expected = {(e.outlet, e.slug): e for e in load_expected()}
@@ -159,6 +196,7 @@ def demo_command(ctx: click.Context, folder: Path, keep: bool, timeout: float) -
         f"({totals.dispatch.failed} failed attempts, {totals.dispatch.dead} given up)"
     )
     click.echo(f"  database: {folder.resolve() / 'rasid.db'}; config: {config}")
+    click.echo(f"  this week's digest: {_write_digest(config)}")
     click.echo("  Next: `rasid init mydesk`, then watch real outlets: `rasid --config mydesk/rasid.toml run`")
     if crawl.total("new") < total_articles:
         sys.exit(1)

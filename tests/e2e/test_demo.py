@@ -1,5 +1,6 @@
 """`rasid demo` as a user runs it: the bundled outlets are crawled by the real daemon, the article
-published mid-run is found by the next poll, every expected topic fires and nothing else does."""
+published mid-run is found by the next poll, every expected topic fires and nothing else does, the week's
+digest is written, and a folder the demo did not make is never deleted."""
 
 from __future__ import annotations
 
@@ -41,3 +42,26 @@ def test_demo_runs_the_daemon_and_alerts_on_the_expected_articles(tmp_path: Path
     delivered = re.search(r"(\d+) alerts delivered", run.stdout)
     assert delivered and int(delivered.group(1)) == sent > 0
     assert run.stdout.count("🔔") == sent
+    digest = re.search(r"this week's digest: (\S+)", run.stdout)
+    assert digest and Path(digest.group(1)).is_file()
+    assert "مخيم الهول" in Path(digest.group(1)).read_text(encoding="utf-8")
+    again = subprocess.run(
+        [sys.executable, "-m", "rasid", "demo", "--dir", str(folder), "--timeout", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "was not made by" not in again.stderr  # its own folder: a later demo may empty it
+
+
+def test_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("an analyst's notes", encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "rasid", "demo", "--dir", str(tmp_path), "--timeout", "5"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2 and "was not made by `rasid demo`" in run.stderr
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "an analyst's notes"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
