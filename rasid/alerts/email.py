@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 
-from rasid.alerts.message import ALSO, AlertView, Message, clean, label, reason, sentence_of, subject, when
+from rasid.alerts.message import ALSO, AlertView, Message, label, reason, sentence_of, subject, when
 from rasid.alerts.telegram import highlight, link
+from rasid.text import clean
 
 STYLE = "font-family: Tahoma, Arial, sans-serif; font-size: 15px; line-height: 1.6"
 

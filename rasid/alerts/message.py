@@ -1,30 +1,28 @@
 """What an alert says (AlertView) and its message for a channel: Telegram HTML, e-mail HTML, or plain text.
 
-Everything taken from the web (headline, outlet, sentence, URL) is untrusted: bidi controls removed,
-cut to size, and escaped wherever the channel reads markup.
+Everything taken from the web (headline, outlet, sentence, URL) is untrusted: cleaned by `rasid.text`
+(bidi and invisible controls removed, whitespace folded, cut on a word) and escaped wherever the channel
+reads markup. Which composer a channel gets is decided by the registry in `rasid.alerts.forms`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rasid.matching.results import Evidence
+from rasid.text import clean, clean_marked
+
 TELEGRAM_LIMIT = 4096
-HTML_SCHEMES = ("tgram", "mailto", "mailtos")
 PLANNED = " (مخطط/متوقع — planned)"
 ALSO = "أيضاً نشرته — also reported by"
 REVIEW = " (مطابقة محتملة — possible match)"
 REVIEW_WHY = "للمراجعة لأن — to review because"
 REASON_LIMIT = 300
-_BIDI = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_BIDI_CONTROLS = dict.fromkeys(map(ord, _BIDI), None)
-# The same characters as a pattern: removing them with it is ~15x cheaper than str.translate on Arabic.
-_BIDI_RE = re.compile("[" + re.escape(_BIDI) + "]")
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,8 @@ class AlertView:
     published: datetime | None
     fetched: datetime
     modality: str
-    evidence: list[dict[str, Any]]
+    # Evidence records, or matches.evidence as stored (dicts, read with Evidence.from_dict when shown).
+    evidence: Sequence[Evidence | Mapping[str, Any]]
     alert_id: int = 0
     also: tuple[Also, ...] = field(default=())
     # True when this alert only adds an outlet to a story already sent on the channel.
@@ -67,12 +66,6 @@ class Message:
     title: str
     body: str
     body_format: str  # "text" | "html"
-
-
-def clean(text: str, limit: int) -> str:
-    """One line of untrusted text: bidi controls removed, whitespace folded, cut at `limit` with "…"."""
-    text = " ".join(_BIDI_RE.sub("", text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def label(view: AlertView) -> str:
@@ -98,29 +91,11 @@ def when(view: AlertView, tz: str) -> str:
 
 
 def sentence_of(view: AlertView) -> tuple[str, list[tuple[int, int]]]:
-    """The first evidence sentence (bidi controls removed) and its matched spans, relative to it."""
-    for ev in view.evidence:
-        raw = ev.get("sentence") or ""
-        if not raw:
-            continue
-        base = int(ev.get("start", 0))
-        spans = []
-        for term in ev.get("terms", []):
-            s, e = int(term.get("start", 0)) - base, int(term.get("end", 0)) - base
-            if 0 <= s < e <= len(raw):
-                spans.append((s, e))
-        if _BIDI_RE.search(raw) is None:  # the usual case: nothing to remove, the spans stand
-            return raw, sorted(set(spans))
-        # Remove bidi controls while keeping the spans pointing at the same characters.
-        keep = [i for i, ch in enumerate(raw) if ord(ch) not in _BIDI_CONTROLS]
-        new_index = {old: new for new, old in enumerate(keep)}
-        text = "".join(raw[i] for i in keep)
-        moved = []
-        for s, e in sorted(set(spans)):
-            inside = [new_index[i] for i in range(s, e) if i in new_index]
-            if inside:
-                moved.append((inside[0], inside[-1] + 1))
-        return text, moved
+    """The first evidence sentence, cleaned (not cut), and its matched spans, relative to it."""
+    for item in view.evidence:
+        ev = item if isinstance(item, Evidence) else Evidence.from_dict(item)
+        if ev.sentence:
+            return clean_marked(ev.sentence, ev.spans)
     return "", []
 
 
@@ -131,17 +106,11 @@ def subject(view: AlertView) -> str:
 
 @lru_cache(maxsize=64)
 def composer(scheme: str) -> Callable[[AlertView, str], Message]:
-    """The function composing the message for a channel whose apprise URL starts with `scheme` (looked up
-    once per scheme: the dispatcher calls it for every alert)."""
-    from rasid.alerts.email import compose as email_message
-    from rasid.alerts.plain import compose as plain_message
-    from rasid.alerts.telegram import compose as telegram_message
+    """The function composing the message for a channel whose apprise URL starts with `scheme`, in its
+    kind's own form (a channel's `format` is honoured by `Channel.compose`)."""
+    from rasid.alerts.forms import form_of
 
-    if scheme == "tgram":
-        return telegram_message
-    if scheme.startswith("mailto"):
-        return email_message
-    return plain_message
+    return form_of(scheme).compose
 
 
 def compose(view: AlertView, scheme: str, tz: str) -> Message:
@@ -151,14 +120,7 @@ def compose(view: AlertView, scheme: str, tz: str) -> Message:
 
 def compose_batch(views: list[AlertView], scheme: str, tz: str) -> Message:
     """One message carrying several alerts held by a batching channel or its quiet hours."""
-    from rasid.alerts.email import compose_batch as email_batch
-    from rasid.alerts.plain import compose_batch as plain_batch
-    from rasid.alerts.telegram import compose_batch as telegram_batch
+    from rasid.alerts.forms import form_of
 
-    if len(views) == 1:
-        return compose(views[0], scheme, tz)
-    if scheme == "tgram":
-        return telegram_batch(views, tz)
-    if scheme.startswith("mailto"):
-        return email_batch(views, tz)
-    return plain_batch(views, tz)
+    form = form_of(scheme)
+    return form.compose(views[0], tz) if len(views) == 1 else form.compose_batch(views, tz)

@@ -5,7 +5,8 @@ First line: the topic title (and the planned marker); last line: the article URL
 
 from __future__ import annotations
 
-from rasid.alerts.message import ALSO, AlertView, Message, clean, label, reason, sentence_of, subject, when
+from rasid.alerts.message import ALSO, AlertView, Message, label, reason, sentence_of, subject, when
+from rasid.text import clean
 
 URL_LIMIT = 2000
 

@@ -10,13 +10,13 @@ from rasid.alerts.message import (
     TELEGRAM_LIMIT,
     AlertView,
     Message,
-    clean,
     label,
     reason,
     sentence_of,
     subject,
     when,
 )
+from rasid.text import clean, clean_marked
 
 HREF_LIMIT = 2000
 _RETRY_AFTER = re.compile(r"retry[ _-]?after\D{0,5}(\d+(?:\.\d+)?)", re.IGNORECASE)
@@ -32,18 +32,16 @@ def esc(text: str) -> str:
 
 
 def highlight(sentence: str, spans: list[tuple[int, int]], limit: int) -> str:
-    """The sentence escaped, matched spans in <b>, cut at `limit` visible characters (tags stay whole)."""
-    cut = sentence[:limit]
+    """The sentence cleaned and cut at `limit` characters on a word, escaped, matched spans in <b>."""
+    text, marks = clean_marked(sentence, spans, limit)
     out: list[str] = []
     pos = 0
-    for s, e in spans:
-        if s < pos or s >= len(cut):
-            continue
-        out.append(esc(cut[pos:s]))
-        out.append(f"<b>{esc(cut[s : min(e, len(cut))])}</b>")
-        pos = min(e, len(cut))
-    out.append(esc(cut[pos:]))
-    return "".join(out) + ("…" if len(sentence) > limit else "")
+    for s, e in marks:
+        out.append(esc(text[pos:s]))
+        out.append(f"<b>{esc(text[s:e])}</b>")
+        pos = e
+    out.append(esc(text[pos:]))
+    return "".join(out)
 
 
 def link(url: str, text: str | None = None) -> str:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from rasid.alerts.message import TELEGRAM_LIMIT, AlertView, Also, compose, compose_batch
+import pytest
+
+from rasid.alerts.message import TELEGRAM_LIMIT, AlertView, Also, compose, compose_batch, sentence_of
 from rasid.alerts.telegram import size
+from rasid.matching.results import Evidence, TermHit
+from rasid.text import BIDI_CONTROLS, INVISIBLE
 
 
 def _view(
@@ -132,3 +137,71 @@ def test_a_hostile_review_reason_is_escaped_and_cut() -> None:
     tg = compose(_review(_view(headline="خبر " * 5000, sentence="جملة " * 3000 + "انضمامها")), "tgram", "UTC")
     assert size(tg.body) <= TELEGRAM_LIMIT and "to review because" in tg.body
     assert tg.body.count("<i>") == tg.body.count("</i>")
+
+
+EVERY_CONTROL = BIDI_CONTROLS + INVISIBLE + "\x00\x1b"
+FORMS = {"tgram": TELEGRAM_LIMIT, "mailto": 60_000, "json": 12_000}
+
+
+def _hostile() -> AlertView:
+    headline = f"{EVERY_CONTROL}<script>alert(1)</script> " + "ش" * 10_000
+    view = _view(headline=headline, sentence=EVERY_CONTROL + "أعلنت سوريا  انضمامها " + "ج" * 10_000)
+    also = tuple(Also(f"<b>{EVERY_CONTROL}منفذ</b>", headline, f"https://m.org/{i}") for i in range(30))
+    return replace(
+        view,
+        topic_title="انضمام\u202e عضو",
+        outlet=EVERY_CONTROL + "<i>منفذ</i>" + "م" * 10_000,
+        also=also,
+        review_reason=headline,
+    )
+
+
+@pytest.mark.parametrize("scheme", sorted(FORMS))
+@pytest.mark.parametrize("review", [False, True])
+@pytest.mark.parametrize("followup", [False, True])
+def test_hostile_titles_in_every_form_and_batch(scheme: str, review: bool, followup: bool) -> None:
+    view = replace(_hostile(), confidence="review" if review else "alert", followup=followup)
+    html_form = scheme != "json"
+    for msg in (compose(view, scheme, "UTC"), compose_batch([view, view, _view()], scheme, "UTC")):
+        for text in (msg.body, msg.title):
+            assert not any(ch in text for ch in EVERY_CONTROL), scheme
+        assert len(msg.title) <= 200 and len(msg.body) <= FORMS[scheme]
+        if html_form:
+            assert "<script>" not in msg.body and "&lt;script&gt;" in msg.body and "<i>منفذ" not in msg.body
+            for tag in ("b", "i", "a"):
+                assert msg.body.count(f"<{tag}>") + msg.body.count(f"<{tag} ") == msg.body.count(f"</{tag}>")
+        if scheme == "tgram":
+            assert size(msg.body) <= TELEGRAM_LIMIT
+
+
+def test_each_piece_is_cut_on_a_word() -> None:
+    view = replace(_view(), headline="خبر عاجل " * 100)
+    first = compose(view, "json", "UTC").body.splitlines()[1]
+    assert first.endswith("عاجل…") or first.endswith("خبر…")
+    assert len(first) <= 300
+
+
+def test_evidence_is_read_back_as_a_typed_record_stored_or_built() -> None:
+    stored = _view()
+    typed = replace(stored, evidence=[Evidence.from_dict(e) for e in stored.evidence])  # type: ignore[arg-type]
+    assert (
+        sentence_of(stored) == sentence_of(typed) == ("أعلنت سوريا انضمامها إلى التحالف الدولي", [(12, 20)])
+    )
+    for scheme in FORMS:
+        assert compose(stored, scheme, "UTC") == compose(typed, scheme, "UTC")
+    # a row of an older version (no field, end or term text) and a damaged one still compose
+    old = replace(
+        stored,
+        evidence=[{"bad": 1}, {"sentence": "قالت المصادر", "start": 0, "terms": [{"start": 5, "end": 12}]}],
+    )
+    assert "<b>المصادر</b>" in compose(old, "tgram", "UTC").body
+    assert sentence_of(replace(stored, evidence=[])) == ("", [])
+
+
+def test_spans_stay_on_their_words_when_controls_are_removed() -> None:
+    sentence = "\u202bأعلنت\u200f سوريا\n\n انضمامها إلى التحالف"
+    start = sentence.index("انضمامها")
+    ev = Evidence("text", sentence, 0, len(sentence), [TermHit("انضمام", "انضمامها", start, start + 8)])
+    view = replace(_view(), evidence=[ev])
+    assert sentence_of(view) == ("أعلنت سوريا انضمامها إلى التحالف", [(12, 20)])
+    assert "<b>انضمامها</b>" in compose(view, "mailto", "UTC").body

@@ -93,3 +93,11 @@ def test_durations() -> None:
     assert parse_duration(15) == 15
     with pytest.raises(ValueError):
         parse_duration("10 minutes")
+
+
+def test_channel_format_chooses_the_message_form_or_is_a_clear_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[[channels]]\nname = "desk"\nurl = "json://127.0.0.1/"\nformat = "html"\n')
+    assert load_settings(path).channels[0].format == "html"
+    path = _write(tmp_path, '[[channels]]\nname = "desk"\nurl = "json://127.0.0.1/"\nformat = "markdown"\n')
+    with pytest.raises(ConfigError, match=r"\(desk\)\.format: 'markdown' is not a message form"):
+        load_settings(path)
