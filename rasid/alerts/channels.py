@@ -1,5 +1,6 @@
-"""Channels as apprise sees them: one apprise plugin per configured channel, URLs checked and masked, and
-one send that reports what happened (ok, errors, Telegram's retry_after)."""
+"""Channels as apprise sees them: one apprise plugin per configured channel, URLs checked and masked, its
+kind and message form from the registry (`rasid.alerts.forms`), and one send that reports what happened
+(ok, errors, Telegram's retry_after)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import dataclass, field
 
 import apprise
 
-from rasid.alerts.message import Message
+from rasid.alerts.forms import Form, Kind, form_of, kind_of, scheme_of
+from rasid.alerts.message import AlertView, Message
 from rasid.alerts.telegram import retry_after
 from rasid.config import ChannelSettings, ConfigError
 
@@ -31,7 +33,8 @@ class SendOutcome:
 
 @dataclass
 class Channel:
-    """A configured channel ready to send: its apprise object, scheme, and masked URL for logs."""
+    """A configured channel ready to send: its apprise object, scheme, and masked URL for logs; its kind
+    and the form of its messages (the kind's own, or the one its `format` asks for)."""
 
     settings: ChannelSettings
     apprise: apprise.Apprise
@@ -41,6 +44,23 @@ class Channel:
     @property
     def name(self) -> str:
         return self.settings.name
+
+    @property
+    def kind(self) -> Kind:
+        return kind_of(self.scheme)
+
+    @property
+    def form(self) -> Form:
+        return form_of(self.scheme, self.settings.format)
+
+    def compose(self, view: AlertView, tz: str) -> Message:
+        """The message of one alert for this channel."""
+        return self.form.compose(view, tz)
+
+    def compose_batch(self, views: list[AlertView], tz: str) -> Message:
+        """One message carrying several held alerts (one alert: its own message)."""
+        form = self.form
+        return form.compose(views[0], tz) if len(views) == 1 else form.compose_batch(views, tz)
 
     @property
     def idempotent(self) -> bool:
@@ -58,7 +78,7 @@ class Channel:
             else:
                 headers[IDEMPOTENCY_HEADER] = str(alert_id)
         # Telegram draws the title itself (in bold, above the body); our body already carries it.
-        title = "" if self.scheme == "tgram" else message.title
+        title = message.title if self.kind.titled else ""
         started = time.monotonic()
         try:
             result = self.apprise.notify(body=message.body, title=title, body_format=message.body_format)
@@ -96,8 +116,7 @@ def open_channel(settings: ChannelSettings, config_path: str | None = None) -> C
         )
     app = apprise.Apprise(asset=asset)
     app.add(plugin)
-    scheme = settings.url.split("://", 1)[0].lower()
-    return Channel(settings, app, scheme, plugin.url(privacy=True))
+    return Channel(settings, app, scheme_of(settings.url), plugin.url(privacy=True))
 
 
 def open_channels(channels: list[ChannelSettings], config_path: str | None = None) -> dict[str, Channel]:

@@ -14,12 +14,12 @@ from rasid.alerts.digest.escape import safe_url
 from rasid.alerts.digest.labels import NO_MATCHES, REVIEW_TITLE, STATUS, TITLE, week_line
 from rasid.alerts.digest.model import Digest
 from rasid.alerts.digest.write import DigestFiles
+from rasid.alerts.forms import EMAIL
 
 log = logging.getLogger(__name__)
 
 SUMMARY_LIMIT = 3500  # under Telegram's 4,096 characters, with room for the title
 TOP_STORIES = 3
-EMAIL_SCHEMES = ("mailto", "mailtos")
 
 
 @dataclass
@@ -35,10 +35,8 @@ def digest_channels(channels: dict[str, Channel]) -> list[Channel]:
 
 
 def _format_of(channel: Channel) -> str:
-    fmt = channel.settings.format
-    if fmt != "auto":
-        return fmt
-    return "html" if channel.scheme in (*EMAIL_SCHEMES, "tgram") else "text"
+    """ "html" or "text": the channel's message form (its kind's own, or its `format`)."""
+    return channel.form.name
 
 
 def summary(digest: Digest, fmt: str) -> str:
@@ -98,16 +96,13 @@ def send_digest(files: DigestFiles, channel: Channel) -> tuple[bool, str]:
     digest = files.digest
     title = f"{TITLE} — {digest.week.label}"
     fmt = _format_of(channel)
-    if channel.scheme in EMAIL_SCHEMES and fmt == "html":
+    if channel.kind is EMAIL and fmt == "html":
         body = files.html.read_text(encoding="utf-8")
         attach = [str(files.chart), str(files.markdown), str(files.json)]
     else:
         body = summary(digest, fmt)
         attach = [str(files.html)]
-    body_format = {
-        "html": apprise.NotifyFormat.HTML,
-        "markdown": apprise.NotifyFormat.MARKDOWN,
-    }.get(fmt, apprise.NotifyFormat.TEXT)
+    body_format = apprise.NotifyFormat.HTML if fmt == "html" else apprise.NotifyFormat.TEXT
     try:
         result = channel.apprise.notify(
             body=body, title=title, body_format=body_format, attach=_attach(attach)
