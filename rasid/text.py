@@ -20,12 +20,16 @@ _CONTROLS = "".join(chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E
 _CONTROLS += "".join(chr(c) for c in range(0x86, 0xA0))
 # One character class: removing with it is ~15x cheaper than str.translate on Arabic text.
 _DROP = re.compile("[" + re.escape(BIDI_CONTROLS + INVISIBLE + _CONTROLS) + "]")
-# Anything a clean text cannot hold: a dropped character, a whitespace that is not a plain space, two spaces.
-_UNCLEAN = re.compile("[" + re.escape(BIDI_CONTROLS + INVISIBLE + _CONTROLS) + r"]|[^\S ]|  ")
 WORD_SLACK = 0.8
 """A cut goes back to the last space only if that keeps at least this share of the allowed length."""
 
 Span = tuple[int, int]
+
+
+def _is_clean(text: str) -> bool:
+    """True when cleaning would not change `text` (the usual case, checked fast): every character that is
+    dropped or folded (controls, format characters, whitespace other than a space) is not printable."""
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 def clean(text: str | None, limit: int | None = None) -> str:
@@ -33,7 +37,8 @@ def clean(text: str | None, limit: int | None = None) -> str:
     stripped, and cut to at most `limit` characters (ellipsis included) on a word boundary."""
     if not text:
         return ""
-    text = " ".join(_DROP.sub("", text).split())
+    if not _is_clean(text):
+        text = " ".join(_DROP.sub("", text).split())
     return text if limit is None else cut(text, limit)
 
 
@@ -55,7 +60,7 @@ def clean_marked(text: str | None, spans: list[Span], limit: int | None = None) 
     overlapping ones merged, empty ones dropped, cut ones ending at the cut."""
     text = text or ""
     spans = _merged([(s, e) for s, e in spans if 0 <= s < e <= len(text)])
-    if _UNCLEAN.search(text) is not None or text != text.strip():
+    if not _is_clean(text):
         text, spans = _remap(text, spans)
     if limit is not None and len(text) > limit:
         end = len(text[: _cut_at(text, limit)].rstrip())
@@ -65,6 +70,8 @@ def clean_marked(text: str | None, spans: list[Span], limit: int | None = None) 
 
 
 def _merged(spans: list[Span]) -> list[Span]:
+    if len(spans) < 2:
+        return spans
     out: list[Span] = []
     for s, e in sorted(spans):
         if out and s <= out[-1][1]:
