@@ -46,7 +46,10 @@ def main(ctx: click.Context, config_path: str | None, log_level: str | None, log
     ctx.obj["config_path"] = config_path
     ctx.obj["log_level"] = log_level
     ctx.obj["log_format"] = log_format
-    setup_logging(log_level or "INFO", log_format or "human")
+    try:
+        setup_logging(log_level or "INFO", log_format or "human")
+    except ValueError as exc:
+        fail(f"--log-level: {exc}")
 
 
 def _logging_from(ctx: click.Context, settings: Settings) -> None:

@@ -23,13 +23,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def check_level(level: str) -> str:
+    """`level` upper-cased, or ValueError naming the levels there are."""
+    if level.upper() not in LEVELS:
+        raise ValueError(f"log level must be one of {', '.join(LEVELS)} (got {level!r})")
+    return level.upper()
+
+
 def setup_logging(level: str = "INFO", fmt: str = "human", stream: object = None) -> None:
+    """One handler on the root logger (human lines with the date, or JSON), secrets redacted."""
+    level = check_level(level)
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+            logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
         )
     handler.addFilter(RedactingFilter())  # no secret of a channel or database URL reaches any log line
     root = logging.getLogger()

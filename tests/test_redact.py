@@ -1,4 +1,5 @@
-"""`mask_url`: no secret of any documented apprise scheme survives, in any position of the URL."""
+"""`mask_url` and the log set-up: no secret of a documented apprise scheme survives in any position of a
+URL or any log line; human log lines carry the date; a bad log level is refused with a clear line."""
 
 from __future__ import annotations
 
@@ -72,3 +73,36 @@ def _log_secrets(logging: Any) -> None:
     logging.getLogger("rasid").info(
         "sending to %s for https://news.example.org/a?id=7 via postgresql+psycopg://u:%s@db/r", "x", SECRET
     )
+
+
+def test_human_log_lines_carry_the_date(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+    import re
+
+    from rasid.logs import setup_logging
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    setup_logging("info")
+    try:
+        logging.getLogger("rasid").info("hello")
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO +rasid: hello", capsys.readouterr().err)
+
+
+def test_bad_log_levels_are_refused_with_a_clear_line(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "rasid", "--log-level", "LOUD", "status"], capture_output=True, text=True
+    )
+    assert run.returncode == 2 and "log level must be one of" in run.stderr and "Traceback" not in run.stderr
+    config = tmp_path / "rasid.toml"
+    config.write_text('[daemon]\nlog_level = "LOUD"\n', encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "rasid", "--config", str(config), "status"], capture_output=True, text=True
+    )
+    assert run.returncode == 2 and "daemon.log_level" in run.stderr
