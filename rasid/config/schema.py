@@ -119,13 +119,18 @@ class SourceSettings(_Section):
         return None if value is None else _check_timezone(value)
 
 
+CHANNEL_FORMATS = ("auto", "text", "html")
+
+
 class ChannelSettings(_Section):
     """One place alerts go: any apprise URL, and the topics it takes."""
 
     name: str = Field(min_length=1)
     url: str = Field(min_length=3)
     topics: list[str] = Field(default_factory=lambda: ["*"])
-    format: Literal["auto", "text", "html", "markdown"] = "auto"
+    # The form of its messages (alerts and the digest summary): "auto" (Telegram and e-mail HTML, plain
+    # text elsewhere), "text", or "html".
+    format: str = "auto"
     digest: bool = False
     operations: bool = False
     # Hold alerts and send them as one message every `batch` (e.g. "15m"); none: each alert at once.
@@ -148,6 +153,16 @@ class ChannelSettings(_Section):
             raise ValueError(
                 f'{value!r} is not a confidence; write "alert" (confident matches only) '
                 'or "review" (confident and possible matches)'
+            )
+        return value
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        if value not in CHANNEL_FORMATS:
+            raise ValueError(
+                f'{value!r} is not a message form; write "auto" (the kind\'s own: HTML for Telegram and '
+                'e-mail, plain text elsewhere), "text" or "html"'
             )
         return value
 
