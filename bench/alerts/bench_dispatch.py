@@ -56,8 +56,8 @@ from rasid.storage import (
     NewArticle,
     NewMatch,
     ensure_sources,
+    insert_article,
     record_matches,
-    store_article,
 )
 
 LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
@@ -134,7 +134,7 @@ def store(db: Database, n: int, rng: random.Random, tag: str) -> dict[int, float
     with db.session() as s:
         sid = ensure_sources(s, [("bench", "https://bench.example/")])["bench"]
         for i in range(n):
-            art = store_article(
+            art_id = insert_article(
                 s,
                 sid,
                 NewArticle(
@@ -144,9 +144,9 @@ def store(db: Database, n: int, rng: random.Random, tag: str) -> dict[int, float
                     published=datetime.now(UTC),
                 ),
             )
-            assert art is not None
+            assert art_id is not None
             evidence = [{"sentence": words(rng, 12), "start": 0, "terms": [{"start": 0, "end": 4}]}]
-            for aid in record_matches(s, art.id, [NewMatch("t", 2.0, "asserted", evidence)], {"t": ["sink"]}):
+            for aid in record_matches(s, art_id, [NewMatch("t", 2.0, "asserted", evidence)], {"t": ["sink"]}):
                 stored[aid] = time.time()
     return stored
 

@@ -8,12 +8,12 @@ from rasid.storage.articles import (
     known_urls,
     record_crawl,
     save_feed_state,
-    store_article,
 )
 from rasid.storage.database import Database, make_engine, upgrade
+from rasid.storage.matches import record_matches
 from rasid.storage.models import Alert, Article, Base, Delivery, FeedState, Match, Source
-from rasid.storage.outbox import claim_due, counts_by_status, record_matches, release_stale, settle
 from rasid.storage.records import CONFIDENCES, NewArticle, NewMatch, Route
+from rasid.storage.settling import counts_by_status, release_stale, settle
 
 __all__ = [
     "CONFIDENCES",
@@ -28,7 +28,6 @@ __all__ = [
     "NewMatch",
     "Route",
     "Source",
-    "claim_due",
     "content_hash",
     "counts_by_status",
     "ensure_sources",
@@ -41,6 +40,5 @@ __all__ = [
     "release_stale",
     "save_feed_state",
     "settle",
-    "store_article",
     "upgrade",
 ]

@@ -61,16 +61,6 @@ def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
     return found
 
 
-def store_article(session: Session, source_id: int, article: NewArticle) -> Article | None:
-    """Store the article unless its URL is known; returns the new row, or None when it was not new.
-
-    Safe against a concurrent writer (INSERT .. ON CONFLICT DO NOTHING): only one caller gets the row.
-    An article whose text another URL already carries joins that article's story.
-    """
-    new_id = insert_article(session, source_id, article)
-    return None if new_id is None else session.get(Article, new_id)
-
-
 _ARTICLE_COLUMNS = (
     "source_id",
     "url",
@@ -104,9 +94,11 @@ def _article_insert(dialect: str):  # type: ignore[no-untyped-def]
 
 
 def insert_article(session: Session, source_id: int, article: NewArticle) -> int | None:
-    """`store_article` without loading the row: the new article's id, or None when its URL is known.
+    """Store the article unless its URL is known: the new article's id, or None when it was not new.
 
-    The pipeline's path (one article per page): prepared statements only, no ORM object."""
+    Safe against a concurrent writer (INSERT .. ON CONFLICT DO NOTHING): only one caller gets the row.
+    An article whose text another URL already carries joins that article's story. Prepared statements
+    only, no ORM object (the pipeline stores one article per page)."""
     digest = content_hash(article.title, article.text)
     conn = session.connection()  # core statements: no ORM bookkeeping per article
     twin = conn.execute(_TWIN, {"digest": digest}).first()

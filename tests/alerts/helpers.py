@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+from outbox_helpers import store_article
+
 from rasid.alerts import Dispatcher, open_channels
 from rasid.config import ChannelSettings
 from rasid.config.schema import AlertSettings
@@ -15,7 +17,6 @@ from rasid.storage import (
     Route,
     ensure_sources,
     record_matches,
-    store_article,
 )
 
 TITLES = {"new_member": "انضمام عضو جديد", "camp_handover": "تسليم مخيم", "communique": "بيان وزاري"}

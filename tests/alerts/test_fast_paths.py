@@ -8,13 +8,14 @@ import threading
 from collections import Counter
 
 import pytest
+from outbox_helpers import claim_due, settle_sent
 
 from alerts.helpers import dispatcher, headline, queue
 from alerts.servers import http_sink
 from rasid.alerts.stories import LazyFeatures, features, grams, similarity
 from rasid.config import ChannelSettings
-from rasid.storage import Alert, Database, Delivery, claim_due
-from rasid.storage.outbox import settle_sent, take
+from rasid.storage import Alert, Database, Delivery
+from rasid.storage.outbox import take
 
 
 def _json(port: int, name: str = "desk") -> ChannelSettings:
@@ -162,7 +163,7 @@ def test_sent_log_stores_what_settle_sent_stores(db_url: str) -> None:
     from sqlalchemy import bindparam, text
 
     from rasid.storage.clock import utcnow
-    from rasid.storage.outbox import SentLog
+    from rasid.storage.sentlog import SentLog
 
     db = Database(db_url)
     queue(db, 9, ["desk"])
@@ -266,7 +267,7 @@ def test_a_recorded_send_not_yet_marked_is_marked_sent_when_its_claim_is_release
 
     from rasid.storage import release_stale, settle
     from rasid.storage.clock import utcnow
-    from rasid.storage.outbox import SentLog
+    from rasid.storage.sentlog import SentLog
 
     db = Database(db_url)
     queue(db, 4, ["desk"])
@@ -322,7 +323,7 @@ def test_on_postgresql_sends_are_recorded_with_fast_commits_and_the_pool_gets_it
         seen: list[str] = []
 
         def look(*_: object) -> None:
-            recording = d._drivers[threading.get_ident()]
+            recording = d.outbox.connections.get()
             seen.append(recording.execute("SHOW synchronous_commit").fetchone()[0])
             recording.commit()  # as the dispatcher leaves it: no transaction open
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from alerts.helpers import dispatcher, queue
 from alerts.servers import http_sink
-from rasid.alerts.journal import SendJournal, leftovers, read
 from rasid.config import ChannelSettings
 from rasid.storage import Alert, Database, Delivery
+from rasid.storage.journal import SendJournal, leftovers, read
 from rasid.storage.outbox import take
 
 
@@ -86,7 +86,7 @@ def test_a_running_dispatchers_journal_is_left_alone(tmp_path: Path) -> None:
     theirs = SendJournal.beside(db.url, alive)
     assert theirs is not None and theirs.append(ids[0], "2026-12-02 04:00:00.000000", 1.0)
     d = dispatcher(db, [ChannelSettings(name="desk", url="json://127.0.0.1:9/a")])
-    assert d._journal is not None and leftovers(d._journal, lambda t: t != alive) == []
+    assert d.outbox.journal is not None and leftovers(d.outbox.journal, lambda t: t != alive) == []
     d.recover()
     assert theirs.path.exists()
     with db.session() as s:
@@ -102,10 +102,10 @@ def test_sends_go_through_the_journal_and_it_is_removed_on_close(tmp_path: Path)
             db, [ChannelSettings(name="desk", url=f"json://127.0.0.1:{sink.port}/a")], claim_batch=3
         )
         assert d.dispatch_due().sent == 7
-        assert d._journal is not None and d._journal.path.exists()
-        assert d._journal.path.stat().st_size == 0  # every batch committed, the journal emptied
+        assert d.outbox.journal is not None and d.outbox.journal.path.exists()
+        assert d.outbox.journal.path.stat().st_size == 0  # every batch committed, the journal emptied
         d.close()
-        assert not d._journal.path.exists()
+        assert not d.outbox.journal.path.exists()
     with db.session() as s:
         assert {a.status for a in s.query(Alert)} == {"sent"}
         assert (
@@ -121,8 +121,8 @@ def test_an_unwritable_journal_falls_back_to_the_database(tmp_path: Path) -> Non
     queue(db, 3, ["desk"])
     with http_sink() as sink:
         d = dispatcher(db, [ChannelSettings(name="desk", url=f"json://127.0.0.1:{sink.port}/a")])
-        assert d._journal is not None
-        d._journal.path.mkdir()  # opening it as a file fails
+        assert d.outbox.journal is not None
+        d.outbox.journal.path.mkdir()  # opening it as a file fails
         assert d.dispatch_due().sent == 3
         d.close()
     with db.session() as s:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from outbox_helpers import store_article
+
 from alerts.helpers import dispatcher
 from alerts.servers import http_sink
 from rasid.alerts.stories import features, similarity
 from rasid.config import ChannelSettings
 from rasid.demo.outlets import load_expected, load_sample_outlets
-from rasid.storage import Alert, Database, NewArticle, NewMatch, ensure_sources, record_matches, store_article
+from rasid.storage import Alert, Database, NewArticle, NewMatch, ensure_sources, record_matches
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 

@@ -78,9 +78,11 @@ def test_a_loose_rule_shows_what_it_would_add_and_drop(crawled: Path, tmp_path: 
 
 def test_alert_and_review_are_compared_apart(tmp_path: Path) -> None:
     """Stored review matches the candidate confirms would newly alert; stored ones it drops stop."""
+    from outbox_helpers import store_article
+
     from rasid.commands.backtest import backtest
     from rasid.matching import Matcher, load_watchlists
-    from rasid.storage import Database, NewArticle, NewMatch, ensure_sources, record_matches, store_article
+    from rasid.storage import Database, NewArticle, NewMatch, ensure_sources, record_matches
 
     db = Database(f"sqlite:///{tmp_path / 'r.db'}")
     joined = "انضمت سوريا إلى التحالف الدولي ضد داعش."

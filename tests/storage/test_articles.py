@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 
+from outbox_helpers import store_article
+
 from rasid.storage import (
     Article,
     Database,
@@ -14,7 +16,6 @@ from rasid.storage import (
     known_urls,
     record_crawl,
     save_feed_state,
-    store_article,
 )
 
 

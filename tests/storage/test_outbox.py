@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from outbox_helpers import claim_due, store_article
 
 from rasid.storage import (
     Alert,
@@ -15,12 +16,10 @@ from rasid.storage import (
     NewArticle,
     NewMatch,
     Route,
-    claim_due,
     ensure_sources,
     record_matches,
     release_stale,
     settle,
-    store_article,
 )
 from rasid.storage.clock import utcnow
 
