@@ -11,10 +11,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from rasid.alerts.digest.model import (
@@ -28,13 +27,20 @@ from rasid.alerts.digest.model import (
     TopicDigest,
 )
 from rasid.alerts.digest.week import Week
-from rasid.storage import Article, Database, Match, Source
-from rasid.storage.types import UTCDateTime
+from rasid.storage import Database
+from rasid.storage.weekly import (
+    WeekArticle,
+    WeekMatch,
+    articles_between,
+    matches_between,
+    outlets_between,
+    story_articles,
+    story_counts,
+)
 
 SENTENCE_LIMIT = 600
 _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 _SPACES = re.compile(r"\s+")
-_IN_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -54,15 +60,6 @@ def topics_from_watchlist(watchlist: Any) -> list[TopicInfo]:
 def clean(text: str | None) -> str:
     """Text from the web as shown: bidi override characters removed, whitespace runs made one space."""
     return _SPACES.sub(" ", (text or "").translate(_BIDI_CONTROLS)).strip()
-
-
-def _moment() -> ColumnElement[datetime]:
-    return type_coerce(func.coalesce(Article.published_at, Article.fetched_at), UTCDateTime())
-
-
-def _in_week(week: Week) -> ColumnElement[bool]:
-    moment = _moment()
-    return (moment >= week.start) & (moment < week.end)
 
 
 def evidence_of(items: Iterable[dict[str, Any]] | None) -> Evidence | None:
@@ -123,7 +120,8 @@ class _Row:
     moment: datetime
 
 
-def _row(article: Any, outlet: str) -> _Row:
+def _row(article: WeekArticle | WeekMatch) -> _Row:
+    outlet = article.outlet
     moment = article.published_at or article.fetched_at
     key = f"s{article.story_id}" if article.story_id is not None else f"a{article.id}"
     return _Row(
@@ -132,76 +130,23 @@ def _row(article: Any, outlet: str) -> _Row:
     )  # fmt: skip
 
 
-def _article_columns() -> tuple[Any, ...]:
-    return (
-        Article.id,
-        Article.story_id,
-        Article.title,
-        Article.url,
-        Article.published_at,
-        Article.fetched_at,
-        Article.source_id,
-    )
-
-
-def _story_counts(session: Session, week: Week) -> tuple[dict[str, tuple[int, int]], tuple[int, int]]:
-    """(stories, matched articles) per topic and over all topics, for `week`, by confident matches."""
-    key = func.coalesce(Article.story_id, -Article.id)
-    confident = Match.confidence == "alert"
-    per_topic = session.execute(
-        select(Match.topic, func.count(func.distinct(key)), func.count(Match.id))
-        .join(Article, Match.article_id == Article.id)
-        .where(_in_week(week), confident)
-        .group_by(Match.topic)
-    ).all()
-    total = session.execute(
-        select(func.count(func.distinct(key)), func.count(func.distinct(Article.id)))
-        .join(Match, Match.article_id == Article.id)
-        .where(_in_week(week), confident)
-    ).one()
-    return {t: (int(s), int(a)) for t, s, a in per_topic}, (int(total[0]), int(total[1]))
-
-
 def _siblings(session: Session, week: Week, story_ids: set[int]) -> dict[int, list[_Row]]:
     """Every article of the week in the given stories (other outlets reporting the same story)."""
     out: dict[int, list[_Row]] = defaultdict(list)
-    ids = sorted(story_ids)
-    for i in range(0, len(ids), _IN_CHUNK):
-        rows = session.execute(
-            select(*_article_columns(), Source.name)
-            .join(Source, Article.source_id == Source.id)
-            .where(Article.story_id.in_(ids[i : i + _IN_CHUNK]), _in_week(week))
-        ).all()
-        for row in rows:
-            r = _row(row, row.name)
-            out[row.story_id].append(r)
+    for article in story_articles(session, week.start, week.end, story_ids):
+        out[article.story_id or 0].append(_row(article))
     return out
 
 
 def _outlets(session: Session, week: Week, matched: dict[int, set[int]]) -> list[OutletHealth]:
-    counts = dict(
-        session.execute(
-            select(Article.source_id, func.count(Article.id))
-            .where(_in_week(week))
-            .group_by(Article.source_id)
-        ).all()
-    )
-    last_seen = dict(
-        session.execute(
-            select(Article.source_id, func.max(Article.fetched_at))
-            .where(Article.fetched_at < week.end)
-            .group_by(Article.source_id)
-        ).all()
-    )
     out = []
-    for src in session.scalars(select(Source).order_by(Source.name, Source.id)):
-        n = int(counts.get(src.id, 0))
+    for src in outlets_between(session, week.start, week.end):
+        n = src.articles
         err_at = src.last_error_at
         failed = err_at is not None and (
             week.start <= err_at < week.end or (src.consecutive_failures > 0 and err_at < week.start)
         )
         status = "failed" if failed else ("silent" if n == 0 else "ok")
-        last = last_seen.get(src.id)
         out.append(
             OutletHealth(
                 name=clean(src.name),
@@ -209,48 +154,25 @@ def _outlets(session: Session, week: Week, matched: dict[int, set[int]]) -> list
                 articles=n,
                 matched=len(matched.get(src.id, set())),
                 status=status,
-                last_article_at=_aware(last),
+                last_article_at=src.last_article_at,
                 last_success_at=src.last_success_at,
                 last_error=clean(src.last_error) or None,
                 last_error_at=err_at,
-                consecutive_failures=src.consecutive_failures or 0,
+                consecutive_failures=src.consecutive_failures,
             )
         )
     return out
 
 
-def _aware(value: Any) -> datetime | None:
-    """max() over a UTC column comes back without the column type on SQLite: make it an aware datetime."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def collect(session: Session, week: Week, topics: Sequence[TopicInfo]) -> Digest:
     """Everything the digest of `week` shows, read in one session."""
-    rows = session.execute(
-        select(
-            Match.topic,
-            Match.score,
-            Match.modality,
-            Match.evidence,
-            Match.confidence,
-            Match.review_reason,
-            *_article_columns(),
-            Source.name,
-        )
-        .join(Article, Match.article_id == Article.id)
-        .join(Source, Article.source_id == Source.id)
-        .where(_in_week(week))
-    ).all()
-    by_topic: dict[str, list[tuple[_Row, Any]]] = defaultdict(list)
-    to_review: dict[str, list[tuple[_Row, Any]]] = defaultdict(list)
+    rows = matches_between(session, week.start, week.end)
+    by_topic: dict[str, list[tuple[_Row, WeekMatch]]] = defaultdict(list)
+    to_review: dict[str, list[tuple[_Row, WeekMatch]]] = defaultdict(list)
     matched_by_source: dict[int, set[int]] = defaultdict(set)
     story_ids: set[int] = set()
     for row in rows:
-        r = _row(row, row.name)
+        r = _row(row)
         if row.confidence == "review":
             to_review[row.topic].append((r, row))
         else:
@@ -259,8 +181,9 @@ def collect(session: Session, week: Week, topics: Sequence[TopicInfo]) -> Digest
         if r.story_id is not None:
             story_ids.add(r.story_id)
     siblings = _siblings(session, week, story_ids) if story_ids else {}
-    now_counts, now_total = _story_counts(session, week)
-    before_counts, before_total = _story_counts(session, week.previous())
+    now_counts, now_total = story_counts(session, week.start, week.end)
+    previous = week.previous()
+    before_counts, before_total = story_counts(session, previous.start, previous.end)
 
     infos = list(topics)
     known = {t.id for t in infos}
@@ -287,7 +210,7 @@ def collect(session: Session, week: Week, topics: Sequence[TopicInfo]) -> Digest
                 review=tuple(review),
             )
         )
-    articles = int(session.scalar(select(func.count(Article.id)).where(_in_week(week))) or 0)
+    articles = articles_between(session, week.start, week.end)
     return Digest(
         week=week,
         topics=tuple(sections),
