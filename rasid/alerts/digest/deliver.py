@@ -15,6 +15,7 @@ from rasid.alerts.digest.labels import NO_MATCHES, REVIEW_TITLE, STATUS, TITLE, 
 from rasid.alerts.digest.model import Digest
 from rasid.alerts.digest.write import DigestFiles
 from rasid.alerts.forms import EMAIL
+from rasid.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def summary(digest: Digest, fmt: str) -> str:
         )
         for s in t.stories[:TOP_STORIES]:
             extra = f" +{len(s.outlets) - 1}" if len(s.outlets) > 1 else ""
-            lines.append(f"• {link(s.headline[:200], s.url)} — {esc(s.outlet)}{extra}")
+            lines.append(f"• {link(clean(s.headline, 200), s.url)} — {esc(s.outlet)}{extra}")
         if len(t.stories) > TOP_STORIES:
             lines.append(esc(f"… و{len(t.stories) - TOP_STORIES} أخرى في الملف المرفق"))
     reviewed = digest.to_review

@@ -1,14 +1,26 @@
-"""What a digest says, independent of format: topics, stories, reports, counts and outlet health."""
+"""What a digest says, independent of format: topics, stories, reports, counts and outlet health.
+
+Text from the web is cleaned here, once, by `rasid.text` (controls out, whitespace folded, cut on a word),
+so the HTML, Markdown, JSON and chat outputs show the same strings; each escapes them for its markup.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from rasid.alerts.digest.week import Week
+from rasid.matching import results
+from rasid.text import clean, clean_marked
 
 FORMAT = "rasid-digest/2"  # 2: each topic's possible matches in `review`
+SENTENCE_LIMIT = 600
+HEADLINE_LIMIT = 300
+OUTLET_LIMIT = 100
+REASON_LIMIT = 300
+ERROR_LIMIT = 300
 
 
 @dataclass(frozen=True)
@@ -27,6 +39,12 @@ class Evidence:
     sentence: str
     highlights: tuple[Highlight, ...] = ()
 
+    @classmethod
+    def from_match(cls, evidence: results.Evidence, limit: int = SENTENCE_LIMIT) -> Evidence:
+        """The matcher's evidence as shown: the sentence cleaned and cut, its terms as highlights."""
+        text, spans = clean_marked(evidence.sentence, evidence.spans, limit)
+        return cls(evidence.field, text, tuple(Highlight(s, e) for s, e in spans))
+
     def segments(self) -> list[tuple[str, bool]]:
         """The sentence cut into (text, is_match) pieces, in order, covering all of it."""
         out: list[tuple[str, bool]] = []
@@ -41,6 +59,24 @@ class Evidence:
         return out
 
 
+def evidence_of(stored: Iterable[results.Evidence | Mapping[str, Any]] | None) -> Evidence | None:
+    """The first evidence sentence of a match as stored in matches.evidence (read back with
+    `Evidence.from_dict`, rows of older versions too), cleaned, with its terms as highlights."""
+    for found in results.evidence_list(stored):
+        shown = Evidence.from_match(found)
+        if shown.sentence:
+            return shown
+    return None
+
+
+def _clean_fields(record: Any, **limits: int) -> None:
+    """Clean the named text fields of a frozen record in place (at construction), each to its limit."""
+    for name, limit in limits.items():
+        value = getattr(record, name)
+        if isinstance(value, str):
+            object.__setattr__(record, name, clean(value, limit))
+
+
 @dataclass(frozen=True)
 class Report:
     """One article of a story: which outlet reported it, when, under which headline."""
@@ -50,6 +86,9 @@ class Report:
     headline: str
     url: str
     published: datetime  # local time of the week's zone (publication, or first seen when undated)
+
+    def __post_init__(self) -> None:
+        _clean_fields(self, outlet=OUTLET_LIMIT, headline=HEADLINE_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -67,6 +106,9 @@ class Story:
     reports: tuple[Report, ...]
     # A story of possible ("review") matches only: why its first report is not a confident match.
     review_reason: str | None = None
+
+    def __post_init__(self) -> None:
+        _clean_fields(self, headline=HEADLINE_LIMIT, outlet=OUTLET_LIMIT, review_reason=REASON_LIMIT)
 
     @property
     def outlets(self) -> list[str]:
@@ -121,6 +163,9 @@ class OutletHealth:
     last_error: str | None
     last_error_at: datetime | None
     consecutive_failures: int
+
+    def __post_init__(self) -> None:
+        _clean_fields(self, name=OUTLET_LIMIT, last_error=ERROR_LIMIT)
 
 
 @dataclass(frozen=True)
