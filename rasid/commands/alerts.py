@@ -90,7 +90,7 @@ def retry(ctx: click.Context, ids: tuple[int, ...], all_failed: bool) -> None:
 @click.pass_context
 def test_channel(ctx: click.Context, name: str) -> None:
     """Send a test alert through one channel, in that channel's own format; exit 1 if it fails."""
-    from rasid.alerts import AlertView, compose, open_channel
+    from rasid.alerts import AlertView, open_channel
 
     settings = _settings(ctx)
     try:
@@ -117,7 +117,7 @@ def test_channel(ctx: click.Context, name: str) -> None:
         evidence=[{"sentence": sentence, "start": 0, "terms": [{"start": 4, "end": 9}]}],
     )
     tz = channel_settings.timezone or settings.alerts.timezone
-    outcome = channel.send(compose(view, channel.scheme, tz))
+    outcome = channel.send(channel.compose(view, tz))
     if outcome.ok:
         click.echo(f"test message sent to {name} [{channel.masked_url}]")
         return
