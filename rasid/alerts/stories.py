@@ -9,12 +9,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
-from typing import cast
 
-from sqlalchemy import Integer, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from rasid.storage import Alert, Article
+from rasid.storage.stories import article_texts, earlier_alerts, lock_linking, save_links, unchecked_alerts
 
 try:
     from rasid.matching.normalize import normalize
@@ -25,51 +23,6 @@ except ImportError:  # pragma: no cover - the matcher's normaliser is the refere
         return text.translate(str.maketrans("أإآٱىة", "اااايه"))
 
 
-_ALERTS = cast(Table, Alert.__table__)
-# Joining a story: one prepared UPDATE run for every linked alert of a round (executemany).
-_JOIN = (
-    update(_ALERTS)
-    .where(_ALERTS.c.id == bindparam("b_id"))
-    .values(parent_id=bindparam("b_parent"), story_checked=True)
-)
-# The statements of every round, built once: executing the very same statement object each round spares
-# SQLAlchemy rebuilding it and adapting its cached compiled form to a new one.
-_UNCHECKED = (
-    select(Alert.id, Alert.channel, Alert.topic, Alert.article_id, Alert.created_at)
-    .where(Alert.story_checked.is_(False))
-    .order_by(Alert.id)
-    .limit(bindparam("b_limit", type_=Integer))
-)
-_EARLIER = (
-    select(Alert.id, Alert.parent_id, Alert.article_id, Alert.created_at)
-    .where(
-        Alert.channel == bindparam("b_channel"),
-        Alert.topic == bindparam("b_topic"),
-        Alert.created_at >= bindparam("b_since"),
-        Alert.id < bindparam("b_below"),
-        # "IS NOT false" filters without steering SQLite to ix_alerts_story_checked, which would walk every
-        # checked alert ever sent, newest first, instead of this channel's and topic's recent ones
-        # (ix_alerts_channel_topic_created).
-        Alert.story_checked.is_not(False),
-    )
-    # The newest first in the index's own order, so the walk stops after `b_limit` rows even when a
-    # backlog fills the window (link_new puts them in id order).
-    .order_by(Alert.created_at.desc(), Alert.id.desc())
-    .limit(bindparam("b_limit", type_=Integer))
-)
-_FEATURES = select(
-    Article.id,
-    Article.title,
-    func.substr(Article.text, 1, 2000),
-    Article.story_id,
-    func.coalesce(Article.published_at, Article.fetched_at),  # when it was reported
-).where(Article.id.in_(bindparam("b_ids", expanding=True)))
-_ALONE = (
-    update(_ALERTS)
-    .where(_ALERTS.c.id.in_(bindparam("b_ids", expanding=True)))
-    .values(parent_id=None, story_checked=True)
-)
-LOCK_KEY = 0x72617369  # PostgreSQL advisory lock: one linker at a time across dispatchers
 LEAD_WORDS = 60
 MAX_CANDIDATES = 100  # earlier alerts of the same channel and topic compared with a new one
 TITLE_FLOOR = 0.04  # titles sharing less than this are not compared further (fast path)
@@ -357,21 +310,16 @@ class StoryLinker:
     def _features(self, session: Session, article_ids: set[int]) -> dict[int, LazyFeatures]:
         found = {i: self._cache[i] for i in article_ids if i in self._cache}
         missing = [i for i in article_ids if i not in found]
-        conn = session.connection()  # plain rows: no ORM result machinery per row
-        for i in range(0, len(missing), 500):
-            rows = conn.execute(_FEATURES, {"b_ids": missing[i : i + 500]})
-            for aid, title, text, story, when in rows:
-                found[aid] = self._cache[aid] = LazyFeatures(title or "", text or "", story, _aware(when))
+        for aid, title, text, story, when in article_texts(session, missing):
+            found[aid] = self._cache[aid] = LazyFeatures(title or "", text or "", story, _aware(when))
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         return found
 
     def link_new(self, session: Session, limit: int = 500) -> int:
         """Group alerts not yet checked; returns how many became "also reported by" of an earlier one."""
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(select(func.pg_advisory_xact_lock(LOCK_KEY)))
-        conn = session.connection()  # plain rows and statements: no ORM result machinery per row
-        new = conn.execute(_UNCHECKED, {"b_limit": limit}).all()
+        lock_linking(session)
+        new = unchecked_alerts(session, limit)
         if not new:
             return 0
         groups: dict[tuple[str, str], list[tuple[int, int, datetime]]] = defaultdict(list)
@@ -380,15 +328,8 @@ class StoryLinker:
         links: list[tuple[int, int | None]] = []
         for (channel, topic), alerts in groups.items():
             since = min(a[2] for a in alerts) - self.window
-            earlier = conn.execute(
-                _EARLIER,
-                {
-                    "b_channel": channel,
-                    "b_topic": topic,
-                    "b_since": since,
-                    "b_below": max(a[0] for a in alerts),
-                    "b_limit": MAX_CANDIDATES + len(alerts),
-                },
+            earlier = earlier_alerts(
+                session, channel, topic, since, max(a[0] for a in alerts), MAX_CANDIDATES + len(alerts)
             )
             known: list[Known] = sorted(((r[0], r[1], r[2], r[3]) for r in earlier), reverse=True)
             if not known and len(alerts) == 1:  # nothing earlier to compare with: no features needed
@@ -397,10 +338,5 @@ class StoryLinker:
             compared = known[:MAX_CANDIDATES] if in_id_order(known, alerts) else known
             feats = self._features(session, {k[2] for k in compared} | {a[1] for a in alerts})
             links += link_group(known, alerts, feats, self.window, self.threshold)
-        alone = [alert_id for alert_id, parent in links if parent is None]
-        for i in range(0, len(alone), 500):
-            conn.execute(_ALONE, {"b_ids": alone[i : i + 500]})
-        joined = [{"b_id": alert_id, "b_parent": parent} for alert_id, parent in links if parent is not None]
-        if joined:
-            conn.execute(_JOIN, joined)
-        return len(joined)
+        save_links(session, links)
+        return sum(parent is not None for _, parent in links)
