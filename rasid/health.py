@@ -9,14 +9,12 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from rasid.alerts import Channel
 from rasid.config import Settings
 from rasid.config.schema import HealthSettings
-from rasid.storage import Article, Database, Source
+from rasid.storage import Database
 from rasid.storage.clock import utcnow
+from rasid.storage.outlets import Outlet, fetched_since, mark_notified, outlets, set_health
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +42,7 @@ def usual_gap(fetched: list[datetime]) -> float | None:
 
 
 def assess(
-    source: Source, poll: float, recent: list[datetime], cfg: HealthSettings, now: datetime
+    source: Outlet, poll: float, recent: list[datetime], cfg: HealthSettings, now: datetime
 ) -> tuple[str, str]:
     """(state, detail) of one outlet now."""
     if source.consecutive_failures:
@@ -69,31 +67,19 @@ def _human(seconds: float) -> str:
     return f"{seconds / 60:.0f} min"
 
 
-def _recent(session: Session, source_id: int, since: datetime) -> list[datetime]:
-    return list(
-        session.scalars(
-            select(Article.fetched_at).where(Article.source_id == source_id, Article.fetched_at >= since)
-        )
-    )
-
-
 def review(db: Database, settings: Settings, names: list[str] | None = None) -> list[HealthChange]:
     """Update every outlet's health; returns the changes operations still have to hear about."""
     now = utcnow()
     polls = {s.name: s.poll for s in settings.sources}
     changes: list[HealthChange] = []
     with db.session() as session:
-        query = select(Source)
-        if names is not None:
-            query = query.where(Source.name.in_(names))
-        for source in session.scalars(query):
+        for source in outlets(session, names):
             if source.name not in polls:
                 continue
-            recent = _recent(session, source.id, now - timedelta(seconds=settings.health.history))
+            recent = fetched_since(session, source.id, now - timedelta(seconds=settings.health.history))
             state, detail = assess(source, polls[source.name], recent, settings.health, now)
             if state != source.health:
-                source.health = state
-                source.health_since = now
+                set_health(session, source.id, state, now)
             if state != source.health_notified:
                 changes.append(HealthChange(source.name, source.health_notified, state, detail))
     return changes
@@ -119,9 +105,7 @@ def notify(db: Database, channels: list[Channel], changes: list[HealthChange]) -
                 log.warning("operations note to %s [%s] failed; will retry", channel.name, channel.masked_url)
         if ok or not channels:
             with db.session() as session:
-                source = session.scalar(select(Source).where(Source.name == change.source))
-                if source is not None:
-                    source.health_notified = change.new
+                mark_notified(session, change.source, change.new)
             told += 1 if ok else 0
         level = logging.INFO if change.new == OK else logging.WARNING
         log.log(level, "%s", body)

@@ -113,20 +113,16 @@ def add(ctx: click.Context, homepage: str, name: str | None, poll: str, dry_run:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Per source: what its feeds/sitemaps answered, last success, last new article, current error."""
-    from sqlalchemy import func, select
-
-    from rasid.storage import Article, Database, FeedState, Source
+    from rasid.storage import Database
+    from rasid.storage.outlets import Feed, article_counts, feeds, outlets
 
     settings, _ = _load(ctx)
     db = Database(settings.storage.url)
     with db.session() as session:
-        rows = {s.name: s for s in session.scalars(select(Source))}
-        counts: dict[int, int] = {
-            sid: n
-            for sid, n in session.execute(select(Article.source_id, func.count()).group_by(Article.source_id))
-        }
-        states: dict[int, list[FeedState]] = {}
-        for state in session.scalars(select(FeedState)):
+        rows = {s.name: s for s in outlets(session)}
+        counts = article_counts(session)
+        states: dict[int, list[Feed]] = {}
+        for state in feeds(session):
             states.setdefault(state.source_id, []).append(state)
 
         def when(value: object) -> str:

@@ -13,9 +13,8 @@ from rasid.config import ConfigError, load_settings
 @click.pass_context
 def status_command(ctx: click.Context) -> None:
     """Sources (ok, failing, silent), the alert queue by state, and the last digest written."""
-    from sqlalchemy import func, select
-
-    from rasid.storage import Alert, Article, Database, Source
+    from rasid.storage import Database, counts_by_status
+    from rasid.storage.outlets import article_totals, outlets
 
     try:
         settings = load_settings(ctx.obj.get("config_path"))
@@ -24,15 +23,9 @@ def status_command(ctx: click.Context) -> None:
         sys.exit(2)
     db = Database(settings.storage.url)
     with db.session() as session:
-        sources = {s.name: s for s in session.scalars(select(Source))}
-        articles = session.scalar(select(func.count()).select_from(Article)) or 0
-        queue = dict(
-            [
-                (status, n)
-                for status, n in session.execute(select(Alert.status, func.count()).group_by(Alert.status))
-            ]
-        )
-        latest = session.scalar(select(func.max(Article.fetched_at)))
+        sources = {s.name: s for s in outlets(session)}
+        articles, latest = article_totals(session)
+        queue = counts_by_status(session)
         click.secho("Sources", bold=True)
         for src in settings.sources:
             row = sources.get(src.name)
