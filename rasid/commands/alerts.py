@@ -30,27 +30,22 @@ def alerts_group() -> None:
 def list_alerts(ctx: click.Context, failed: bool, limit: int) -> None:
     """Alerts, newest first: id, status, attempts, channel, topic, outlet and headline, whether the match
     is only possible (to review), last error."""
-    from sqlalchemy import select
-
-    from rasid.storage import Alert, Database
+    from rasid.storage import Database
+    from rasid.storage.reports import recent_alerts
 
     settings = _settings(ctx)
     db = Database(settings.storage.url)
     try:
         with db.session() as s:
-            query = select(Alert).order_by(Alert.id.desc()).limit(limit)
-            if failed:
-                query = query.where(Alert.status == "dead")
-            rows = list(s.scalars(query))
+            rows = recent_alerts(s, limit, dead_only=failed)
             if not rows:
                 click.echo("no failed alerts" if failed else "no alerts")
             for a in rows:
-                art = a.match.article
                 line = (
-                    f"{a.id}\t{a.status}\t{a.attempts}\t{a.channel}\t{a.topic}\t{art.source.name}\t"
-                    f"{' '.join(art.title.split())[:80]}"
+                    f"{a.id}\t{a.status}\t{a.attempts}\t{a.channel}\t{a.topic}\t{a.outlet}\t"
+                    f"{' '.join(a.title.split())[:80]}"
                 )
-                if a.match.confidence == "review":
+                if a.confidence == "review":
                     line += "\t(possible match, to review)"
                 if a.parent_id:
                     line += f"\t(also reported by, story of {a.parent_id})"

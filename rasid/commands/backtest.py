@@ -44,28 +44,19 @@ class TopicDiff:
 def backtest(db: Any, matcher: Any, days: float, topic_ids: list[str]) -> dict[str, TopicDiff]:
     """Compare the candidate matcher with the stored matches over the last `days` (blocking), alert and
     review matches apart."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
-
-    from rasid.storage import Article
     from rasid.storage.clock import utcnow
+    from rasid.storage.reports import articles_since
 
     since = utcnow() - timedelta(days=days)
     diffs = {t: TopicDiff(t) for t in topic_ids}
     with db.session() as session:
-        query = (
-            select(Article)
-            .where(Article.fetched_at >= since)
-            .options(selectinload(Article.matches), selectinload(Article.source))
-            .order_by(Article.fetched_at)
-        )
-        for article in session.scalars(query).yield_per(500):
-            before = {m.topic: m.confidence or "alert" for m in article.matches}
+        for article in articles_since(session, since):
+            before = article.matches
             after = {m.topic: m for m in matcher.match(article.text, title=article.title)}
             row = {
                 "id": article.id,
                 "title": article.title,
-                "outlet": article.source.name,
+                "outlet": article.outlet,
                 "url": article.url,
                 "fetched": article.fetched_at.isoformat(timespec="minutes"),
             }
