@@ -91,11 +91,12 @@ def when(view: AlertView, tz: str) -> str:
 
 
 def sentence_of(view: AlertView) -> tuple[str, list[tuple[int, int]]]:
-    """The first evidence sentence, cleaned (not cut), and its matched spans, relative to it."""
+    """The first evidence sentence with something to show, cleaned (not cut), and its matched spans."""
     for item in view.evidence:
         ev = item if isinstance(item, Evidence) else Evidence.from_dict(item)
-        if ev.sentence:
-            return clean_marked(ev.sentence, ev.spans)
+        text, spans = clean_marked(ev.sentence, ev.spans) if ev.sentence else ("", [])
+        if text:
+            return text, spans
     return "", []
 
 

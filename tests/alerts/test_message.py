@@ -196,6 +196,8 @@ def test_evidence_is_read_back_as_a_typed_record_stored_or_built() -> None:
     )
     assert "<b>المصادر</b>" in compose(old, "tgram", "UTC").body
     assert sentence_of(replace(stored, evidence=[])) == ("", [])
+    blank = replace(stored, evidence=[{"sentence": "\u200f \u202e"}, *stored.evidence])
+    assert sentence_of(blank) == sentence_of(stored)
 
 
 def test_spans_stay_on_their_words_when_controls_are_removed() -> None:
