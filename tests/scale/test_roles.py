@@ -59,6 +59,18 @@ def _digest_minute(now: datetime) -> datetime:
     return minute if minute >= earliest else minute + timedelta(minutes=1)
 
 
+def _start(config: Path, role: str, port: int, log: Path) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "rasid", "--config", str(config), "run", "--role", role]
+    with log.open("w") as err:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [*command, "--http-port", str(port)],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+
+
 def _feeds(server: OutletServer, slug: str) -> int:
     return len([r for r in server.requests(slug) if r.path.split("?")[0] == "/feed.xml"])
 
@@ -96,18 +108,7 @@ def test_each_role_backs_off_obeys_retry_after_writes_the_digest_and_serves_metr
         )
         roles = ["all"] if mode == "all" else ["scheduler", "worker"]
         ports = {role: _free_port() for role in roles}
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        procs = {
-            role: subprocess.Popen(
-                [sys.executable, "-m", "rasid", "--config", str(config), "run", "--role", role]
-                + ["--http-port", str(ports[role])],
-                stdout=subprocess.PIPE,
-                stderr=open(tmp_path / f"{role}.log", "w"),
-                text=True,
-                env=env,
-            )
-            for role in roles
-        }
+        procs = {role: _start(config, role, ports[role], tmp_path / f"{role}.log") for role in roles}
         crawler = "all" if mode == "all" else "worker"
         try:
             deadline = time.monotonic() + 150
