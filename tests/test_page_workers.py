@@ -139,3 +139,23 @@ def test_a_worker_that_cannot_start_is_reported_and_not_kept(
         assert workers._all == []
     finally:
         workers.close()
+
+
+def test_page_workers_are_a_page_handler_like_the_pipeline(
+    recipe: PipelineRecipe, pages: list[FetchedPage]
+) -> None:
+    """The crawler is handed either one: both take a page and give its result (`process_async`)."""
+    import asyncio
+
+    from rasid.pipeline import PageHandler
+
+    workers: PageHandler = PageWorkers(recipe, processes=1, page_timeout=60)
+
+    async def work() -> list[str]:
+        return [(await workers.process_async(p)).outcome for p in pages[:2]]
+
+    try:
+        assert asyncio.run(work()) == ["new", "new"]
+    finally:
+        workers.close()
+    assert _stored(recipe) == 2
