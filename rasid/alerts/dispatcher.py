@@ -7,11 +7,7 @@ never sends an alert another one holds."""
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
-import time
-import uuid
 from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -48,25 +44,6 @@ class DispatchStats:
         return self
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _dead_here(token: str, me: str) -> bool:
-    """A claimant token ("host:pid:nonce") of a process of this host that no longer runs."""
-    parts = token.split(":")
-    if len(parts) != 3 or token == me:
-        return False
-    host, pid = parts[0], parts[1]
-    return host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid))
-
-
 @dataclass
 class _Job:
     alert_id: int
@@ -93,13 +70,12 @@ class Dispatcher:
         self.settings = settings
         self.topic_titles = topic_titles
         self.on_sent = on_sent
-        self.token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         policy = RetryPolicy(settings.retry_base, settings.retry_max, settings.give_up_after)
-        self.outbox = Outbox(db, self.token, timedelta(seconds=settings.claim_lease), policy)
+        self.outbox = Outbox(db, timedelta(seconds=settings.claim_lease), policy)
+        self.token = self.outbox.token
         self.stories = StoryLinker(settings.story_window, settings.story_similarity)
         self._pool: ThreadPoolExecutor | None = None
         self._local = threading.local()
-        self._next_replay = 0.0
         self._halt = threading.Event()
 
     def halt(self) -> None:
@@ -108,13 +84,10 @@ class Dispatcher:
         returns. Final: a halted dispatcher sends nothing more."""
         self._halt.set()
 
-    def _dead(self, token: str) -> bool:
-        return _dead_here(token, self.token)
-
     def recover(self) -> int:
         """Alerts a killed dispatcher left in `sending` become pending again (run at start-up): those of
         dead processes of this host at once, any other claimant's when its lease has run out."""
-        n = self.outbox.recover(self._dead)
+        n = self.outbox.recover()
         if n:
             log.warning(
                 "%d alerts were being sent when a dispatcher stopped; they will be sent again "
@@ -124,9 +97,6 @@ class Dispatcher:
         return n
 
     def _housekeeping(self) -> None:
-        if time.monotonic() >= self._next_replay:  # a look at the journals now and then, not every batch
-            self._next_replay = time.monotonic() + 30
-            self.outbox.replay(self._dead)
         released = self.outbox.release_expired()
         with self.db.session() as session:
             linked = self.stories.link_new(session, limit=max(500, self.settings.claim_batch * 4))

@@ -15,6 +15,7 @@ def status_command(ctx: click.Context) -> None:
     """Sources (ok, failing, silent), the alert queue by state, and the last digest written."""
     from rasid.storage import Database, counts_by_status
     from rasid.storage.outlets import article_totals, outlets
+    from rasid.storage.states import AlertState
 
     try:
         settings = load_settings(ctx.obj.get("config_path"))
@@ -52,7 +53,7 @@ def status_command(ctx: click.Context) -> None:
         else f"  {articles} stored"
     )
     click.secho("Alert queue", bold=True)
-    for name in ("pending", "sending", "sent", "dead"):
+    for name in AlertState:
         click.echo(f"  {name}: {queue.get(name, 0)}")
     click.secho("Digest", bold=True)
     folder = settings.digest_dir

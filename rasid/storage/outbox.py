@@ -8,6 +8,10 @@ the hot path (`sentlog`, `recorders`, `journal`), failures, recovery and counts 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import time
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -67,19 +71,40 @@ __all__ = [
 ]
 
 
-class Outbox:
-    """One dispatcher's door to the outbox: it holds what it claims under `token` for `lease`."""
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
-    def __init__(self, db: Database, token: str, lease: timedelta, policy: RetryPolicy) -> None:
+
+def dead_here(token: str, me: str) -> bool:
+    """A claimant token ("host:pid:nonce") of a process of this host that no longer runs."""
+    parts = token.split(":")
+    if len(parts) != 3 or token == me:
+        return False
+    host, pid = parts[0], parts[1]
+    return host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid))
+
+
+class Outbox:
+    """One dispatcher's door to the outbox: it holds what it claims under its token ("host:pid:nonce",
+    new for each Outbox) for `lease`."""
+
+    def __init__(self, db: Database, lease: timedelta, policy: RetryPolicy, token: str | None = None) -> None:
         self.db = db
-        self.token = token
+        self.token = token or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
         self.lease = lease
         self.policy = policy
         self.sentlog = SentLog(db.engine.dialect)
         self.connections = Connections(db.engine, self.sentlog)
-        self.recorder: Recorder = recorder(db.engine, self.connections, token)
+        self.recorder: Recorder = recorder(db.engine, self.connections, self.token)
         # Alerts sent alone and recorded, not yet marked sent; marked with the batch (`settle`).
         self._unsettled: list[Unsettled] = []
+        self._next_replay = 0.0
 
     @property
     def journal(self) -> SendJournal | None:
@@ -169,10 +194,14 @@ class Outbox:
 
     # -- recovery --------------------------------------------------------------------------------------
 
-    def replay(self, dead: Callable[[str], bool]) -> None:
+    def dead(self, token: str) -> bool:
+        """Whether a claimant is known dead: a process of this host that no longer runs."""
+        return dead_here(token, self.token)
+
+    def replay(self) -> None:
         """Mark sent what dead dispatchers recorded but did not settle (their journals), before their
         claims are released: those alerts are not sent again."""
-        for token, entries in self.recorder.leftovers(dead):
+        for token, entries in self.recorder.leftovers(self.dead):
             raw = self.db.engine.raw_connection()
             try:
                 lost = self.sentlog.settle_batch(raw.driver_connection, entries, token, replay=True)
@@ -184,17 +213,22 @@ class Outbox:
                     len(entries) - len(lost),
                 )
 
-    def recover(self, dead: Callable[[str], bool]) -> int:
-        """At start-up: dead dispatchers' recorded sends marked sent, then the alerts they held (and any
-        whose lease ran out) pending again; returns how many."""
-        self.replay(dead)
+    def recover(self) -> int:
+        """At start-up: dead dispatchers' recorded sends marked sent, then the alerts they held (those of
+        dead processes of this host at once, any other claimant's when its lease has run out) pending
+        again; returns how many."""
+        self.replay()
         with self.db.session() as session:
-            gone = [t for t in claimants(session) if dead(t)]
+            gone = [t for t in claimants(session) if self.dead(t)]
             return release_stale(session, timedelta(0), dead_claimants=gone)
 
     def release_expired(self) -> int:
-        """Alerts whose dispatcher's lease ran out are pending again (or sent, if their send was
-        recorded); returns how many."""
+        """Between rounds: dead dispatchers' journals replayed (a look at the directory now and then, not
+        every round), and alerts whose dispatcher's lease ran out pending again (or sent, if their send
+        was recorded); returns how many were released."""
+        if time.monotonic() >= self._next_replay:
+            self._next_replay = time.monotonic() + 30
+            self.replay()
         with self.db.session() as session:
             return release_stale(session, timedelta(0))
 
