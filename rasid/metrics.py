@@ -32,6 +32,12 @@ class Metrics:
             ["source"],
             registry=r,
         )
+        self.deferred = Counter(
+            "rasid_source_polls_deferred",
+            "Polls of a source skipped because it is backing off or asked us to wait (Retry-After)",
+            ["source"],
+            registry=r,
+        )
         self.crawl_seconds = Histogram(
             "rasid_crawl_duration_seconds",
             "Duration of crawls",

@@ -47,7 +47,7 @@ class CrawlHere:
         or not due by the policy, is skipped; a failure is logged, never raised into the scheduler."""
         rt = self.runtime
         now = datetime.now(UTC)
-        todo = [s for s in sources if s.name not in self._crawling and rt.policy.due(s.name, now)]
+        todo = [s for s in sources if s.name not in self._crawling and self._due(s.name, now)]
         if not todo or rt.stopping:
             return CrawlReport()
         self._jobs += 1
@@ -63,6 +63,12 @@ class CrawlHere:
             return CrawlReport()
         finally:
             self._jobs -= 1
+
+    def _due(self, name: str, now: datetime) -> bool:
+        if self.runtime.policy.due(name, now):
+            return True
+        self.runtime.metrics.deferred.labels(name).inc()
+        return False
 
     async def _crawl(self, todo: list[SourceSettings]) -> CrawlReport:
         self._crawling.update(s.name for s in todo)

@@ -144,6 +144,7 @@ class SchedulerRole(_SharedRole):
         def push() -> bool:
             policy.refresh([source.name])
             if not policy.due(source.name):
+                self.runtime.metrics.deferred.labels(source.name).inc()
                 return False
             if not self.redis.set(lock, "1", nx=True, ex=ttl):
                 return False

@@ -156,3 +156,5 @@ def test_each_role_backs_off_obeys_retry_after_writes_the_digest_and_serves_metr
         assert set(health[role]["failing_sources"]) >= {"معطل", "مزدحم"}, health
     assert f'rasid_articles_extracted_total{{source="{healthy.name}"}}' in metrics[crawler]
     assert 'rasid_source_errors_total{source="معطل"}' in metrics[crawler]
+    scheduling = "all" if mode == "all" else "scheduler"  # the process that skips what is not due
+    assert 'rasid_source_polls_deferred_total{source="مزدحم"}' in metrics[scheduling]
