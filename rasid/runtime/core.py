@@ -288,6 +288,7 @@ class Runtime:
             "sources": len(self.sources),
             "crawling": sorted(self.role.busy()),
             "failing_sources": sorted(self.policy.failing),
+            "not_due_before": self.policy.next_polls(),
             "last_crawl": datetime.fromtimestamp(self.last_crawl_at, UTC).isoformat()
             if self.last_crawl_at
             else None,

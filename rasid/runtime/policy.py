@@ -70,6 +70,7 @@ class SourcePolicy:
         self.poll_of = poll_of
         self.state: PolicyState = state or MemoryState()
         self.failing: dict[str, int] = {}  # this process's view, for /healthz
+        self.waiting: dict[str, datetime] = {}  # sources not due before then, as this process last saw
 
     def learn(self, report: CrawlReport, now: datetime | None = None) -> None:
         """After a crawl (or a worker's interval of crawling): back off what failed, obey what asked."""
@@ -86,7 +87,7 @@ class SourcePolicy:
                 until = src.not_before
             self.state.set_failures(name, n)
             self.state.set_not_before(name, until)
-            self._mirror(name, n)
+            self._mirror(name, n, until)
             if until is not None:
                 log.info("source %s: next poll not before %s", name, until.isoformat(timespec="seconds"))
 
@@ -95,6 +96,7 @@ class SourcePolicy:
         known = self.state.not_before(name)
         if known is None or until > known:
             self.state.set_not_before(name, until)
+            self.waiting[name] = until
 
     def due(self, name: str, now: datetime | None = None) -> bool:
         """Whether the source may be polled now."""
@@ -105,10 +107,19 @@ class SourcePolicy:
     def refresh(self, names: list[str]) -> None:
         """Read the failures of these sources again (another process may have learnt them)."""
         for name in names:
-            self._mirror(name, self.state.failures(name))
+            self._mirror(name, self.state.failures(name), self.state.not_before(name))
 
-    def _mirror(self, name: str, n: int) -> None:
+    def next_polls(self, now: datetime | None = None) -> dict[str, str]:
+        """Sources not due yet -> the time they are due again (ISO), for /healthz."""
+        now = now or datetime.now(UTC)
+        return {n: t.isoformat(timespec="seconds") for n, t in sorted(self.waiting.items()) if t > now}
+
+    def _mirror(self, name: str, n: int, until: datetime | None) -> None:
         if n:
             self.failing[name] = n
         else:
             self.failing.pop(name, None)
+        if until is None:
+            self.waiting.pop(name, None)
+        else:
+            self.waiting[name] = until

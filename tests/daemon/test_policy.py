@@ -49,6 +49,7 @@ def test_retry_after_wins_over_a_shorter_backoff_and_over_success() -> None:
     later = T0 + timedelta(hours=1)
     policy.learn(_report("a", ok=False, not_before=later), T0)
     assert not policy.due("a", later - timedelta(seconds=1)) and policy.due("a", later)
+    assert policy.next_polls(T0) == {"a": later.isoformat(timespec="seconds")}
     policy.learn(_report("b", ok=True, not_before=later), T0)
     assert not policy.due("b", T0)
 

@@ -154,6 +154,7 @@ def test_each_role_backs_off_obeys_retry_after_writes_the_digest_and_serves_metr
         assert health[role]["status"] == "ok" and health[role]["role"] == role, health
         assert "rasid_up 1.0" in metrics[role]
         assert set(health[role]["failing_sources"]) >= {"معطل", "مزدحم"}, health
+        assert health[role]["not_due_before"]["مزدحم"] > datetime.now(UTC).isoformat(), health
     assert f'rasid_articles_extracted_total{{source="{healthy.name}"}}' in metrics[crawler]
     assert 'rasid_source_errors_total{source="معطل"}' in metrics[crawler]
     scheduling = "all" if mode == "all" else "scheduler"  # the process that skips what is not due
