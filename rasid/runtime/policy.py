@@ -91,13 +91,6 @@ class SourcePolicy:
             if until is not None:
                 log.info("source %s: next poll not before %s", name, until.isoformat(timespec="seconds"))
 
-    def throttled(self, name: str, until: datetime) -> None:
-        """The outlet asked us to wait until `until` (kept if later than what is known)."""
-        known = self.state.not_before(name)
-        if known is None or until > known:
-            self.state.set_not_before(name, until)
-            self.waiting[name] = until
-
     def due(self, name: str, now: datetime | None = None) -> bool:
         """Whether the source may be polled now."""
         now = now or datetime.now(UTC)
