@@ -210,7 +210,9 @@ class WorkerRole(_SharedRole):
 
     async def record(self) -> None:
         """Record what the sources answered since the last time (listings read, failed or unchanged)."""
-        context = self.context
+        context: CrawlContext | None = getattr(self, "context", None)
+        if context is None:  # the crawl has not started yet
+            return
         report, context.report = context.report, CrawlReport()
         now = time.monotonic()
         report.seconds, self._since = now - self._since, now
