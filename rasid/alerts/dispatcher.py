@@ -97,9 +97,8 @@ class Dispatcher:
         return n
 
     def _housekeeping(self) -> None:
-        released = self.outbox.release_expired()
-        with self.db.session() as session:
-            linked = self.stories.link_new(session, limit=max(500, self.settings.claim_batch * 4))
+        limit = max(500, self.settings.claim_batch * 4)
+        released, linked = self.outbox.release_expired(lambda s: self.stories.link_new(s, limit=limit))
         if released:
             log.warning("%d alerts whose dispatcher's lease ran out are pending again", released)
         if linked:

@@ -185,7 +185,7 @@ class AlertRow(NamedTuple):
     review_reason: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Claimed:
     """A claimed alert to send: its row, the later alerts of its story taken with it (`folded`, told in
     its message as `also`), and whether it follows up an alert of its story already sent."""

@@ -15,6 +15,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from rasid.storage.claims import (
     AlertRow,
     Claimed,
@@ -222,15 +224,17 @@ class Outbox:
             gone = [t for t in claimants(session) if self.dead(t)]
             return release_stale(session, timedelta(0), dead_claimants=gone)
 
-    def release_expired(self) -> int:
+    def release_expired(self, also: Callable[[Session], int] | None = None) -> tuple[int, int]:
         """Between rounds: dead dispatchers' journals replayed (a look at the directory now and then, not
         every round), and alerts whose dispatcher's lease ran out pending again (or sent, if their send
-        was recorded); returns how many were released."""
+        was recorded). `also` runs in the same transaction (the story linker: one commit per round, not
+        two). Returns (how many were released, what `also` returned)."""
         if time.monotonic() >= self._next_replay:
             self._next_replay = time.monotonic() + 30
             self.replay()
         with self.db.session() as session:
-            return release_stale(session, timedelta(0))
+            released = release_stale(session, timedelta(0))
+            return released, also(session) if also is not None else 0
 
     def close(self) -> None:
         self.connections.release()
