@@ -4,6 +4,7 @@ of this crawl and the report being filled."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,6 +23,7 @@ class CrawlContext:
     source_ids: dict[str, int]
     report: CrawlReport = field(default_factory=CrawlReport)
     validators: Validators = field(default_factory=dict)
+    due: Callable[[str], bool] | None = None  # asked before a queued source is crawled (shared queue)
 
     def throttled(self, source: str, until: datetime) -> None:
         """Receiver of the `source_throttled` signal: the report carries the latest time asked for."""

@@ -189,7 +189,7 @@ class WorkerRole(_SharedRole):
         self.runner = AsyncCrawlerRunner(settings)
         sources = self.runtime.sources
         ids = await asyncio.to_thread(s.store.source_ids, [(x.name, x.homepage) for x in sources])
-        self.context = CrawlContext(self.settings.crawler, s.store, s.pages, sources, ids)
+        self.context = CrawlContext(self.settings.crawler, s.store, s.pages, sources, ids, due=self._due)
         self._since = time.monotonic()
         crawler = self.runner.create_crawler(SharedSourcesSpider)
         self.context.watch(crawler)
@@ -198,6 +198,17 @@ class WorkerRole(_SharedRole):
         )
         self.crawl.add_done_callback(self._ended)
         log.info("worker: waiting for due sources on %s", self.keys["due"])
+
+    def _due(self, name: str) -> bool:
+        """Asked by the spider as it takes a queued source (in the reactor's thread: one Redis read)."""
+        try:
+            due = self.runtime.policy.due(name)
+        except Exception as exc:  # Redis trouble: crawl rather than stall
+            log.warning("cannot read the policy of %s: %s", name, exc)
+            return True
+        if not due:
+            self.runtime.metrics.deferred.labels(name).inc()
+        return due
 
     def _ended(self, crawl: asyncio.Future[Any]) -> None:
         if not crawl.cancelled() and crawl.exception() is not None:

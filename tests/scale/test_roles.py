@@ -159,3 +159,51 @@ def test_each_role_backs_off_obeys_retry_after_writes_the_digest_and_serves_metr
     assert 'rasid_source_errors_total{source="معطل"}' in metrics[crawler]
     scheduling = "all" if mode == "all" else "scheduler"  # the process that skips what is not due
     assert 'rasid_source_polls_deferred_total{source="مزدحم"}' in metrics[scheduling]
+
+
+def test_a_worker_skips_a_queued_source_the_policy_says_is_not_due(pg_url: str, tmp_path: Path) -> None:
+    """Queued before another worker learnt it must wait: the worker that takes it leaves it alone."""
+    need(_port_open(6379), "Redis is not running on 127.0.0.1:6379")
+    import redis
+
+    outlets = [load_sample_outlets()[0], Outlet("ينتظر", "waiting", [])]
+    namespace = f"rasid-test-{uuid.uuid4().hex[:8]}"
+    client = redis.Redis(host="127.0.0.1", port=6379)
+    until = datetime.now(UTC) + timedelta(hours=1)
+    client.hset(f"{namespace}:policy:not_before", "ينتظر", until.timestamp())
+    client.rpush(f"{namespace}:due", *(o.name.encode("utf-8") for o in reversed(outlets)))
+    port = _free_port()
+    with OutletServer(outlets) as server:
+        sources = "".join(
+            f'[[sources]]\nname = "{o.name}"\nhomepage = "{server.base_url(o.slug)}"\n'
+            f'feeds = ["{server.feed_url(o.slug)}"]\npoll = "1h"\n'
+            for o in outlets
+        )
+        config = tmp_path / "rasid.toml"
+        config.write_text(
+            f'[storage]\nurl = "{pg_url}"\n[crawler]\nallow_private_addresses = true\n'
+            f'[scale]\nnamespace = "{namespace}"\nreport_every = "1s"\n'
+            f'[watch]\nwatchlists = ["{REPO / "config" / "watchlists" / "coalition.toml"}"]\n' + sources,
+            encoding="utf-8",
+        )
+        worker = _start(config, "worker", port, tmp_path / "worker.log")
+        try:
+            deadline = time.monotonic() + 60
+            while _feeds(server, outlets[0].slug) == 0 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(2)
+            metrics = _get(f"http://127.0.0.1:{port}/metrics")[1].decode()
+            waiting = _feeds(server, "waiting")
+            worker.send_signal(signal.SIGTERM)
+            worker.communicate(timeout=20)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+            for key in client.scan_iter(f"{namespace}*"):
+                client.delete(key)
+            client.close()
+    log = (tmp_path / "worker.log").read_text()
+    assert worker.returncode == 0, log[-2000:]
+    assert _feeds(server, outlets[0].slug) >= 1 and waiting == 0, log[-2000:]
+    assert "ينتظر is not due yet" in log
+    assert 'rasid_source_polls_deferred_total{source="ينتظر"} 1.0' in metrics

@@ -1,6 +1,7 @@
 """SharedSourcesSpider: a worker's spider for scale-out. It takes due source names from a Redis list (put
 there by the scheduler process) and crawls them like SourcesSpider; its requests go through scrapy-redis's
-shared frontier, so the article pages of one source are fetched by whichever worker is free."""
+shared frontier, so the article pages of one source are fetched by whichever worker is free. A source the
+policy says is not due (another worker learnt it must wait after it was queued) is skipped."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ class SharedSourcesSpider(RedisMixin, SourcesSpider):
         source = self.sources.get(name)
         if source is None:
             log.warning("a due source %r is not in this worker's configuration; skipped", name)
+            return []
+        if self.context.due is not None and not self.context.due(name):
+            log.info("source %s is not due yet (backing off, or asked us to wait); skipped", name)
             return []
         log.info("worker takes source %s", name)
         return self.source_requests(source)
