@@ -22,6 +22,7 @@ from rasid.config import SourceSettings
 from rasid.crawler.report import CrawlReport
 from rasid.metrics import Metrics
 from rasid.runtime.policy import SourcePolicy
+from rasid.sdnotify import Notifier
 from rasid.services import Services
 
 log = logging.getLogger(__name__)
@@ -267,9 +268,19 @@ class Runtime:
             len(self.sources),
             len(self.services.channels),
         )
+        self._warn_if_nobody_is_told()
+        notifier = Notifier()
+        notifier.ready(f"{self.role.name}: watching {len(self.sources)} sources")
+        interval = notifier.watchdog_interval()
+        if interval:
+            from apscheduler.triggers.interval import IntervalTrigger
+
+            # Pinged from the event loop: a loop that hangs stops the pings, and systemd restarts rasid.
+            scheduler.add_job(notifier.watchdog, IntervalTrigger(seconds=interval), id="watchdog")
         try:
             await self._stopping.wait()
         finally:
+            notifier.stopping()
             self.metrics.up.set(0)
             scheduler.pause()  # no new runs; the running ones finish (or are abandoned) in _shutdown
             if self.status_server is not None:
@@ -277,6 +288,23 @@ class Runtime:
             await self._shutdown()
             scheduler.shutdown(wait=False)
         return self.totals
+
+    def _warn_if_nobody_is_told(self) -> None:
+        """No channel, or channels that take none of the topics: matches would be stored and nobody told."""
+        channels = self.settings.channels
+        topics = [t.id for t in self.services.watchlist.topics]
+        if not channels:
+            log.warning(
+                "NO ALERT CHANNEL is configured: matches are stored, but nobody is told "
+                "(add a [[channels]] entry with an apprise URL)"
+            )
+        elif not any(c.takes(t) for c in channels for t in topics):
+            log.warning(
+                "NO CHANNEL TAKES ANY TOPIC (topics: %s; channels take: %s): matches are stored, "
+                "but nobody is told",
+                ", ".join(topics),
+                "; ".join(f"{c.name}: {', '.join(c.topics) or 'none'}" for c in channels),
+            )
 
     def health(self) -> tuple[bool, dict[str, object]]:
         """For /healthz: healthy while running; lists sources in trouble."""
