@@ -84,6 +84,49 @@ _URL = re.compile(r"\b([a-z][a-z0-9+.-]{1,20})://[^\s'\"<>]+", re.IGNORECASE)
 _WEB = frozenset({"http", "https"})
 
 
+_SECRETS: set[str] = set()
+"""Secret values of the channel URLs this process opened (`remember_secrets`): masked wherever they appear."""
+_SECRETS_MIN = 4
+"""Shorter values (a port, "no") are not taken for secrets: masking them would garble ordinary text."""
+
+
+def secrets_of(url: str) -> set[str]:
+    """The values in `url` that may be secret: password, user of a token scheme, token host, path segments,
+    every query and header value but apprise's behaviour switches (each also as it is URL-encoded)."""
+    found: set[str] = set()
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return found
+    scheme = parts.scheme.lower()
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    found.update({password, *([user] if scheme in _TOKEN_HOST else [])})
+    if scheme in _TOKEN_HOST:
+        found.update(hostport.split(":"))
+    if scheme not in {"mailto", "mailtos"}:
+        found.update(seg for seg in parts.path.split("/") if _token_like(seg))
+    for pair in parts.query.split("&"):
+        key, _, value = pair.partition("=")
+        bare = unquote(key).lstrip("+-:").lower()
+        if bare not in SAFE_OPTIONS or key[:1] in "+-:":
+            found.add(unquote(value))
+            found.add(value)
+    found = {v for v in found if len(v) >= _SECRETS_MIN}
+    return found | {quote(v, safe="") for v in found}
+
+
+def _token_like(segment: str) -> bool:
+    """A path segment that looks like a credential (8+ characters with a digit), not a word such as the
+    `rasid` of json://host/rasid: masking words would garble every log line that says them."""
+    return len(segment) >= 8 and any(c.isdigit() for c in segment)
+
+
+def remember_secrets(url: str) -> None:
+    """Mask the secrets of `url` in every later log line and `redact_text` result of this process."""
+    _SECRETS.update(secrets_of(url))
+
+
 def redact_text(text: str) -> str:
     """`text` with every URL in it safe to show: channel URLs through `mask_url`; web addresses (articles,
     feeds) kept, but for a password in them; database URLs keep all but their password."""
@@ -94,7 +137,27 @@ def redact_text(text: str) -> str:
             return _USERINFO_PASSWORD.sub(r"\1****@", url)
         return mask_url(url)
 
-    return _URL.sub(one, text) if "://" in text else text
+    if "://" in text:
+        text = _URL.sub(one, text)
+    if "?" in text:
+        text = _BARE_QUERY.sub(lambda m: m.group(1) + "?" + _mask_query(m.group(2)), text)
+    for secret in sorted((s for s in _SECRETS if s in text), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+_BARE_QUERY = re.compile(r"(?<![\w:/.])(/[^\s?'\"]*)\?([^\s'\"()]+)")
+"""A path with a query standing alone in a message (an HTTP library's "url: /hook?token=..."), not inside a
+full URL: its values are masked like a channel URL's."""
+
+
+def _mask_query(query: str) -> str:
+    out = []
+    for pair in query.split("&"):
+        key, sep, value = pair.partition("=")
+        bare = unquote(key).lstrip("+-:").lower()
+        out.append(key + sep + (value if bare in SAFE_OPTIONS else MASK) if sep else pair)
+    return "&".join(out)
 
 
 _USERINFO_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^/@:\s]*:)[^/@\s]*@", re.IGNORECASE)

@@ -106,3 +106,23 @@ def test_bad_log_levels_are_refused_with_a_clear_line(tmp_path: Any) -> None:
         [sys.executable, "-m", "rasid", "--config", str(config), "status"], capture_output=True, text=True
     )
     assert run.returncode == 2 and "daemon.log_level" in run.stderr
+
+
+def test_remembered_secrets_are_masked_anywhere_in_text() -> None:
+    from rasid.redact import redact_text, remember_secrets
+
+    remember_secrets("json://127.0.0.1/hooks/T0aB1cD2/X9y8Z7w6?+X-Api-Key=k3y-v4lue&format=text")
+    line = "POST http://127.0.0.1/hooks/T0aB1cD2/X9y8Z7w6 headers {'X-Api-Key': 'k3y-v4lue'} format text"
+    safe = redact_text(line)
+    assert "T0aB1cD2" not in safe and "X9y8Z7w6" not in safe and "k3y-v4lue" not in safe
+    assert "format text" in safe
+    assert redact_text("Max retries exceeded with url: /p?Authorization=abc123&retry=2") == (
+        "Max retries exceeded with url: /p?Authorization=****&retry=2"
+    )
+
+
+def test_plain_words_of_a_path_are_not_taken_for_secrets() -> None:
+    from rasid.redact import redact_text, secrets_of
+
+    assert "rasid" not in secrets_of("json://127.0.0.1:9000/rasid")
+    assert redact_text("rasid: crawl of x done") == "rasid: crawl of x done"

@@ -13,6 +13,7 @@ from rasid.alerts.forms import Form, Kind, form_of, kind_of, scheme_of
 from rasid.alerts.message import AlertView, Message
 from rasid.alerts.telegram import retry_after
 from rasid.config import ChannelSettings, ConfigError
+from rasid.redact import mask_url, remember_secrets
 
 IDEMPOTENCY_HEADER = "X-Rasid-Alert-Id"
 
@@ -116,7 +117,8 @@ def open_channel(settings: ChannelSettings, config_path: str | None = None) -> C
         )
     app = apprise.Apprise(asset=asset)
     app.add(plugin)
-    return Channel(settings, app, scheme_of(settings.url), plugin.url(privacy=True))
+    remember_secrets(settings.url)  # masked in every log line from now on, apprise's own included
+    return Channel(settings, app, scheme_of(settings.url), mask_url(plugin.url(privacy=True)))
 
 
 def open_channels(channels: list[ChannelSettings], config_path: str | None = None) -> dict[str, Channel]:
