@@ -42,6 +42,9 @@ def scrapy_settings(crawler: CrawlerSettings, log_level: str = "WARNING") -> dic
         "REDIRECT_MAX_TIMES": 5,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy 2.19's RemoteControl opens a loopback HTTP endpoint that runs the Python it is sent and
+        # leaves its token in a job file: rasid opens no door but the ones its config names.
+        "REMOTE_CONTROL_ENABLED": False,
         "LOGSTATS_INTERVAL": 0,
         "LOG_LEVEL": log_level,
         "LOG_ENABLED": True,
@@ -55,5 +58,8 @@ def scrapy_settings(crawler: CrawlerSettings, log_level: str = "WARNING") -> dic
             "rasid.crawler.downloadermiddlewares.retry_after.RetryAfterMiddleware": 560,
         },
         "ITEM_PIPELINES": {"rasid.crawler.pipelines.ArticlePipeline": 300},
-        "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
+        "EXTENSIONS": {
+            "scrapy.extensions.telnet.TelnetConsole": None,
+            "scrapy.extensions.remote_control.RemoteControl": None,
+        },
     }

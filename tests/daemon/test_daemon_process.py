@@ -3,7 +3,9 @@ even in the middle of a stalled fetch, and `rasid status` reads what it left."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -25,6 +27,29 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _listening_ports(pid: int) -> set[int]:
+    """TCP ports the process `pid` and its children listen on (read from /proc, as `ss -ltnp` does)."""
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        pids += [int(c) for c in children]
+    inodes = set()
+    for p in pids:
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{p}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if target.startswith("socket:["):
+                        inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -77,6 +102,8 @@ def test_health_metrics_and_graceful_stop(tmp_path: Path) -> None:
             assert code == 200 and health["status"] == "ok" and health["sources"] == len(outlets)
             assert outlets[-1].name in health["crawling"]  # stalled on its feed
             assert _get(f"http://127.0.0.1:{port}/nope")[0] == 404
+            # No door but the one the config names: no telnet console, no Scrapy RemoteControl endpoint.
+            assert _listening_ports(daemon.pid) == {port}
             started = time.monotonic()
             daemon.send_signal(signal.SIGTERM)
             out, err = daemon.communicate(timeout=15)
