@@ -21,9 +21,7 @@ from rasid.alerts.stories import StoryLinker
 from rasid.config.schema import AlertSettings
 from rasid.storage import Database
 from rasid.storage.clock import utcnow
-from rasid.storage.outbox import AlertRow, Claimed, Outbox, RetryPolicy, counts
-
-__all__ = ["DispatchStats", "Dispatcher", "counts"]
+from rasid.storage.outbox import AlertRow, Claimed, Outbox, RetryPolicy
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,6 @@ from rasid.storage.sentlog import SentLog
 from rasid.storage.settling import (
     Failure,
     RetryPolicy,
-    counts,
     counts_by_status,
     fail,
     release_stale,
@@ -62,7 +61,6 @@ __all__ = [
     "SentLog",
     "claim_due_ids",
     "claimants",
-    "counts",
     "counts_by_status",
     "not_indexed",
     "record_matches",

@@ -4,7 +4,6 @@ dead letters sent again by hand, and the outbox counts for reports."""
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -202,13 +201,3 @@ def retry_dead(session: Session, ids: Sequence[int] | None = None, now: datetime
 def counts_by_status(session: Session) -> dict[str, int]:
     rows = session.execute(select(Alert.status, func.count()).group_by(Alert.status))
     return {status: int(n) for status, n in rows}
-
-
-def counts(session: Session) -> dict[str, dict[str, int]]:
-    """channel -> status -> number of alerts (for reports)."""
-    out: dict[str, dict[str, int]] = defaultdict(dict)
-    for channel, status, n in session.execute(
-        select(Alert.channel, Alert.status, func.count()).group_by(Alert.channel, Alert.status)
-    ):
-        out[channel][status] = int(n)
-    return dict(out)
