@@ -85,14 +85,7 @@ class Dispatcher:
     def recover(self) -> int:
         """Alerts a killed dispatcher left in `sending` become pending again (run at start-up): those of
         dead processes of this host at once, any other claimant's when its lease has run out."""
-        n = self.outbox.recover()
-        if n:
-            log.warning(
-                "%d alerts were being sent when a dispatcher stopped; they will be sent again "
-                "(receivers that honour the X-Rasid-Alert-Id header see them once)",
-                n,
-            )
-        return n
+        return self.outbox.recover()
 
     def _housekeeping(self) -> None:
         limit = max(500, self.settings.claim_batch * 4)

@@ -220,7 +220,14 @@ class Outbox:
         self.replay()
         with self.db.session() as session:
             gone = [t for t in claimants(session) if self.dead(t)]
-            return release_stale(session, timedelta(0), dead_claimants=gone)
+            n = release_stale(session, timedelta(0), dead_claimants=gone)
+        if n:
+            log.warning(
+                "%d alerts were being sent when a dispatcher stopped; they will be sent again "
+                "(receivers that honour the X-Rasid-Alert-Id header see them once)",
+                n,
+            )
+        return n
 
     def release_expired(self, also: Callable[[Session], int] | None = None) -> tuple[int, int]:
         """Between rounds: dead dispatchers' journals replayed (a look at the directory now and then, not

@@ -9,6 +9,8 @@ from pathlib import Path
 from rasid.storage.states import DEAD, PENDING, SENDING, SENT, TRANSITIONS, AlertState, allowed
 
 STORAGE = Path(__file__).resolve().parents[2] / "rasid" / "storage"
+# The modules that read or write alerts' states.
+OUTBOX = ("claims", "matches", "models", "outbox", "recorders", "reports", "sentlog", "settling", "stories")
 
 
 def test_the_table_holds_the_life_of_an_alert() -> None:
@@ -21,13 +23,11 @@ def test_the_table_holds_the_life_of_an_alert() -> None:
 
 
 def test_no_state_is_written_outside_the_table() -> None:
-    """Storage's modules name states only through states.py: no string in their code (docstrings aside)
-    is a state, or sets a status in SQL to a literal."""
+    """The outbox's modules name states only through states.py: no string in their code (docstrings
+    aside) is a state, or sets a status in SQL to a literal."""
     in_sql = re.compile(r"status\s*=\s*'[a-z]")
     found = []
-    for path in sorted(STORAGE.glob("*.py")):
-        if path.name == "states.py":
-            continue
+    for path in (STORAGE / f"{name}.py" for name in OUTBOX):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docs = {
             id(node.body[0].value)
