@@ -131,3 +131,34 @@ def test_modules_are_small_or_say_why() -> None:
 def test_every_module_says_its_role() -> None:
     missing = [n for n, p in _modules().items() if not ast.get_docstring(ast.parse(p.read_text("utf-8")))]
     assert not missing, missing
+
+
+def test_sql_lives_only_in_storage() -> None:
+    """Outside rasid/storage/ nothing builds SQL: no SQLAlchemy but the `Session` type a caller passes on,
+    no driver, no SQL text."""
+    allowed = {"sqlalchemy.orm.Session"}
+    wrong = []
+    for name, path in _modules().items():
+        if name.startswith("rasid.storage"):
+            continue
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in {
+                "sqlalchemy",
+                "psycopg",
+            }:
+                wrong += [
+                    f"{name}: {node.module}.{a.name}"
+                    for a in node.names
+                    if f"{node.module}.{a.name}" not in allowed
+                ]
+            elif isinstance(node, ast.Import):
+                wrong += [
+                    f"{name}: {a.name}"
+                    for a in node.names
+                    if a.name.split(".")[0] in {"sqlalchemy", "psycopg", "sqlite3"}
+                ]
+        for keyword in ("SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM"):
+            if keyword in source:
+                wrong.append(f"{name}: SQL text {keyword.strip()!r}")
+    assert not wrong, wrong
