@@ -114,6 +114,7 @@ def add(ctx: click.Context, homepage: str, name: str | None, poll: str, dry_run:
 def check(ctx: click.Context) -> None:
     """Per source: what its feeds/sitemaps answered, last success, last new article, current error."""
     from rasid.storage import Database
+    from rasid.storage.frontier import frontier_counts
     from rasid.storage.outlets import Feed, article_counts, feeds, outlets
 
     settings, _ = _load(ctx)
@@ -124,6 +125,7 @@ def check(ctx: click.Context) -> None:
         states: dict[int, list[Feed]] = {}
         for state in feeds(session):
             states.setdefault(state.source_id, []).append(state)
+        frontier = frontier_counts(session, [r.id for r in rows.values()])
 
         def when(value: object) -> str:
             return value.strftime("%Y-%m-%d %H:%M UTC") if value else "never"  # type: ignore[attr-defined]
@@ -148,6 +150,11 @@ def check(ctx: click.Context) -> None:
                 click.echo(f"  current error ({row.consecutive_failures} failed crawls): {row.last_error}")
             for state in states.get(row.id, []):
                 click.echo(f"  {state.url}: HTTP {state.last_status} at {when(state.last_fetched_at)}")
+            pending = frontier.get(row.id)
+            if pending and pending.pending:
+                click.echo(f"  {pending.pending} listed articles not stored yet (asked again with backoff)")
+            if pending and pending.given_up:
+                click.echo(f"  {pending.given_up} listed articles given up, e.g. {pending.last_given_up}")
     db.dispose()
     if bad:
         sys.exit(1)

@@ -54,6 +54,9 @@ class CrawlerSettings(_Section):
     max_page_bytes: int = Field(5_000_000, ge=10_000)
     max_articles_per_source: int = Field(200, ge=1)
     max_article_age: Seconds = parse_duration("3d")
+    # An article a listing named is retried with backoff until stored; after this long it is given up
+    # (visible in `rasid sources check`).
+    give_up_pages_after: Seconds = parse_duration("1d")
     retry_times: int = Field(2, ge=0, le=10)
     autothrottle: bool = True
     # Processes that extract, store and match fetched pages beside the crawler's own (0: in its own

@@ -35,3 +35,17 @@ class CrawlStorePort(Protocol):
     def record_crawl(self, source_id: int, ok: bool, error: str | None, new_articles: int) -> None:
         """One crawl's result for a source: success (or its error) and how many articles were new."""
         ...
+
+    def add_pending(self, source_id: int, urls: list[str], later: list[str]) -> None:
+        """Record article URLs a listing named: `urls` about to be requested, `later` over this poll's limit.
+        Done before the listing's validators are saved, so a crash or a 304 cannot hide them."""
+        ...
+
+    def due_pending(self, source_id: int, give_up_after: float, limit: int) -> list[str]:
+        """A source's article URLs not stored yet and due for another try (each pushed to its next backoff
+        step); those older than `give_up_after` seconds are given up instead."""
+        ...
+
+    def page_failed(self, url: str, error: str) -> None:
+        """Why a pending article's last request failed."""
+        ...

@@ -10,6 +10,7 @@ from rasid.storage.articles import (
     save_feed_state,
 )
 from rasid.storage.database import Database, make_engine, upgrade
+from rasid.storage.frontier import FrontierCounts, PendingArticle, frontier_counts
 from rasid.storage.matches import record_matches
 from rasid.storage.models import Alert, Article, Base, Delivery, FeedState, Match, Source
 from rasid.storage.records import CONFIDENCES, NewArticle, NewMatch, Route
@@ -23,15 +24,18 @@ __all__ = [
     "Database",
     "Delivery",
     "FeedState",
+    "FrontierCounts",
     "Match",
     "NewArticle",
     "NewMatch",
+    "PendingArticle",
     "Route",
     "Source",
     "content_hash",
     "counts_by_status",
     "ensure_sources",
     "feed_state",
+    "frontier_counts",
     "insert_article",
     "known_urls",
     "make_engine",

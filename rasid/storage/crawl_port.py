@@ -1,14 +1,18 @@
 """CrawlStore: storage's side of the crawler's port (rasid.crawler.port.CrawlStorePort), each call one short
-transaction: source ids, listing validators, unknown URLs, a source's crawl result."""
+transaction: source ids, listing validators, unknown URLs, the frontier of pending articles, a source's crawl
+result."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from rasid.storage.articles import ensure_sources, known_urls, record_crawl, save_feed_state
+from rasid.storage.clock import utcnow
 from rasid.storage.database import Database
+from rasid.storage.frontier import add_pending, claim_due, note_failure
 from rasid.storage.models import FeedState
 
 
@@ -42,3 +46,15 @@ class CrawlStore:
     def record_crawl(self, source_id: int, ok: bool, error: str | None, new_articles: int) -> None:
         with self.db.session() as session:
             record_crawl(session, source_id, ok=ok, error=error, new_articles=new_articles)
+
+    def add_pending(self, source_id: int, urls: list[str], later: list[str]) -> None:
+        with self.db.session() as session:
+            add_pending(session, source_id, urls, utcnow(), later)
+
+    def due_pending(self, source_id: int, give_up_after: float, limit: int) -> list[str]:
+        with self.db.session() as session:
+            return claim_due(session, source_id, utcnow(), timedelta(seconds=give_up_after), limit)
+
+    def page_failed(self, url: str, error: str) -> None:
+        with self.db.session() as session:
+            note_failure(session, url, error)

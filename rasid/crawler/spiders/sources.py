@@ -47,6 +47,7 @@ class SourcesSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.context = context
         self.sources = {s.name: s for s in context.sources}
+        self._pending_asked: set[str] = set()
 
     # -- listings -------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -56,6 +57,7 @@ class SourcesSpider(scrapy.Spider):
 
     def source_requests(self, source: SourceSettings) -> list[scrapy.Request]:
         """The first requests of one source's crawl: its listings, or its homepage to discover them."""
+        self._pending_asked.discard(source.name)  # a new crawl: its due frontier entries are asked again
         self.context.report.of(source.name)
         listings = [(u, "feed") for u in source.feeds] + [(u, "sitemap") for u in source.sitemaps]
         listings += [(u, "section") for u in source.sections]
@@ -116,7 +118,9 @@ class SourcesSpider(scrapy.Spider):
             return
         links = article_links(response.meta["body"], response.meta["homepage"], source.article_pattern)
         self.context.report.of(source.name).listings_ok += 1
-        async for request in self._articles(source, [Entry(u) for u in links]):
+        for request in await self._articles(source, [Entry(u) for u in links]):
+            yield request
+        for request in await self._pending(source):
             yield request
 
     async def parse_section(self, response: Response) -> AsyncIterator[scrapy.Request]:
@@ -124,18 +128,24 @@ class SourcesSpider(scrapy.Spider):
         report = self.context.report.of(source.name)
         if response.status == 304:
             report.listings_unchanged += 1
-            return
-        report.listings_ok += 1
-        links = article_links(response.body, response.url, source.article_pattern)
-        async for request in self._articles(source, [Entry(u) for u in links]):
+        else:
+            report.listings_ok += 1
+            links = article_links(response.body, response.url, source.article_pattern)
+            for request in await self._articles(source, [Entry(u) for u in links]):
+                yield request
+        for request in await self._pending(source):
             yield request
 
     async def parse_listing(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """A feed or sitemap: its new entries go into the frontier first, its validators after, so that
+        whatever happens next (a crash, pages failing, a 304 at every later poll) nothing listed is lost."""
         source = self.sources[response.meta["source"]]
         report = self.context.report.of(source.name)
-        await self._remember_validators(source, response)
         if response.status == 304:
+            await self._remember_validators(source, response)
             report.listings_unchanged += 1
+            for request in await self._pending(source):
+                yield request
             return
         try:
             listing = await asyncio.to_thread(parse_listing, response.body, response.url)
@@ -144,12 +154,16 @@ class SourcesSpider(scrapy.Spider):
             log.warning("source %s: %s is unreadable: %s", source.name, response.url, exc)
             return
         report.listings_ok += 1
+        articles = await self._articles(source, listing.entries)
+        await self._remember_validators(source, response)
         depth = response.meta.get("depth", 0)
         if listing.sitemaps and depth < MAX_SITEMAP_DEPTH:
             # newest child sitemaps are usually listed last (or named by date): take the last few
             for url in listing.sitemaps[-MAX_CHILD_SITEMAPS:]:
                 yield self._listing_request(source, url, "sitemap", depth + 1)
-        async for request in self._articles(source, listing.entries):
+        for request in articles:
+            yield request
+        for request in await self._pending(source):
             yield request
 
     async def _remember_validators(self, source: SourceSettings, response: Response) -> None:
@@ -182,21 +196,42 @@ class SourcesSpider(scrapy.Spider):
         )
         return fresh
 
-    async def _articles(self, source: SourceSettings, entries: list[Entry]) -> AsyncIterator[scrapy.Request]:
+    async def _articles(self, source: SourceSettings, entries: list[Entry]) -> list[scrapy.Request]:
+        """Requests for the entries not stored yet, after recording them all in the frontier."""
         report = self.context.report.of(source.name)
         urls = list(dict.fromkeys(canonicalize(e.url) for e in self._fresh(entries)))
         report.candidates += len(urls)
 
-        unknown = await asyncio.to_thread(self.context.store.unknown_urls, urls)
-        todo = unknown[: self.context.settings.max_articles_per_source]
-        for url in todo:
-            report.requested += 1
-            yield scrapy.Request(
-                url,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                meta={"source": source.name},
-            )
+        store = self.context.store
+        unknown = await asyncio.to_thread(store.unknown_urls, urls)
+        limit = self.context.settings.max_articles_per_source
+        todo, later = unknown[:limit], unknown[limit:]
+        if unknown:
+            await asyncio.to_thread(store.add_pending, self.context.source_ids[source.name], todo, later)
+        return [self._article_request(source, url) for url in todo]
+
+    async def _pending(self, source: SourceSettings) -> list[scrapy.Request]:
+        """Once per crawl of a source: its frontier entries due again (pages that failed, a crawl cut
+        short, entries over an earlier poll's limit), whatever the listings answered."""
+        if source.name in self._pending_asked:
+            return []
+        self._pending_asked.add(source.name)
+        settings = self.context.settings
+        urls = await asyncio.to_thread(
+            self.context.store.due_pending,
+            self.context.source_ids[source.name],
+            settings.give_up_pages_after,
+            settings.max_articles_per_source,
+        )
+        if urls:
+            log.info("source %s: %d pending articles asked again", source.name, len(urls))
+        return [self._article_request(source, url) for url in urls]
+
+    def _article_request(self, source: SourceSettings, url: str) -> scrapy.Request:
+        self.context.report.of(source.name).requested += 1
+        return scrapy.Request(
+            url, callback=self.parse_article, errback=self.article_failed, meta={"source": source.name}
+        )
 
     def parse_article(self, response: Response) -> Iterable[dict[str, Any]]:
         source = response.meta["source"]
@@ -204,6 +239,7 @@ class SourcesSpider(scrapy.Spider):
         ctype = raw_type.split(b";")[0].strip().lower()
         if ctype and ctype not in HTML_TYPES:
             self.context.report.of(source).page_errors.append(f"{response.url}: not HTML ({ctype.decode()})")
+            self._note_failure(response.url, f"not HTML ({ctype.decode()})")
             return
         yield {
             "source": source,
@@ -219,3 +255,9 @@ class SourcesSpider(scrapy.Spider):
         text = _failure_text(failure)
         self.context.report.of(source).page_errors.append(f"{request.url}: {text}")
         log.warning("source %s: cannot fetch article %s: %s", source, request.url, text)
+        self._note_failure(request.url, text)
+
+    def _note_failure(self, url: str, text: str) -> None:
+        """Record why a pending article failed, in a thread (the entry keeps its place in the frontier)."""
+        loop = asyncio.get_event_loop()
+        loop.run_in_executor(None, self.context.store.page_failed, canonicalize(url), text)
