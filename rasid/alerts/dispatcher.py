@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from rasid.alerts.batching import holds, release_now
 from rasid.alerts.channels import Channel, SendOutcome, open_channel
-from rasid.alerts.message import AlertView, Also, Message, compose_batch, composer
+from rasid.alerts.message import AlertView, Also, Message
 from rasid.alerts.stories import StoryLinker
 from rasid.config.schema import AlertSettings
 from rasid.storage import Database
@@ -152,10 +152,10 @@ class Dispatcher:
     def _width(self, channel: Channel) -> int:
         """Sends in flight at once on a channel: `alerts.concurrency`, but Telegram one at a time (its
         flood limits answer 429 with a retry_after that holds the whole channel)."""
-        return 1 if channel.scheme == "tgram" else self.settings.concurrency
+        return 1 if channel.kind.one_at_a_time else self.settings.concurrency
 
     def _compose(self, channel: Channel, job: _Job) -> Message:
-        return composer(channel.scheme)(job.view, channel.settings.timezone or self.settings.timezone)
+        return channel.compose(job.view, channel.settings.timezone or self.settings.timezone)
 
     def _compose_or_none(self, channel: Channel, job: _Job) -> Message | None:
         try:
@@ -265,7 +265,7 @@ class Dispatcher:
         if not jobs:
             return DispatchStats()
         views = [j.view for j in jobs]
-        outcome = channel.send(compose_batch(views, channel.scheme, tz), jobs[0].alert_id)
+        outcome = channel.send(channel.compose_batch(views, tz), jobs[0].alert_id)
         folded = [f for j in jobs for f in j.folded]
         stats, _ = self._record(channel, [j.alert_id for j in jobs], folded, outcome)
         if outcome.ok and self.on_sent:

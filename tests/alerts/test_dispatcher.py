@@ -106,3 +106,15 @@ def test_gives_up_after_the_configured_time(db_url: str) -> None:
             alert = s.query(Alert).one()
             assert alert.status == "dead" and "503" in (alert.last_error or "")
     db.dispose()
+
+
+def test_the_channels_format_is_the_form_the_daemon_sends(db_url: str) -> None:
+    """`format = "html"` on a plain (json://) channel: the daemon's sends take it, not only `alerts test`."""
+    db = Database(db_url)
+    queue(db, 1, ["desk"])
+    with http_sink() as sink:
+        html = ChannelSettings(name="desk", url=f"json://127.0.0.1:{sink.port}/alerts", format="html")
+        assert dispatcher(db, [html]).dispatch_due().sent == 1
+        body = sink.requests[0].payload["message"]
+        assert "<b>" in body or "<a " in body, body
+    db.dispose()
