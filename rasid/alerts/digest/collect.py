@@ -7,9 +7,8 @@ apart, per topic, for the digest's "to review" section.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,12 +18,11 @@ from sqlalchemy.orm import Session
 from rasid.alerts.digest.model import (
     Counts,
     Digest,
-    Evidence,
-    Highlight,
     OutletHealth,
     Report,
     Story,
     TopicDigest,
+    evidence_of,
 )
 from rasid.alerts.digest.week import Week
 from rasid.storage import Database
@@ -37,10 +35,7 @@ from rasid.storage.weekly import (
     story_articles,
     story_counts,
 )
-
-SENTENCE_LIMIT = 600
-_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-_SPACES = re.compile(r"\s+")
+from rasid.text import clean
 
 
 @dataclass(frozen=True)
@@ -55,57 +50,6 @@ class TopicInfo:
 def topics_from_watchlist(watchlist: Any) -> list[TopicInfo]:
     """TopicInfo for every topic of a `rasid.matching.Watchlist`, in watchlist order."""
     return [TopicInfo(t.id, t.title_ar or "", getattr(t, "title_en", "") or "") for t in watchlist.topics]
-
-
-def clean(text: str | None) -> str:
-    """Text from the web as shown: bidi override characters removed, whitespace runs made one space."""
-    return _SPACES.sub(" ", (text or "").translate(_BIDI_CONTROLS)).strip()
-
-
-def evidence_of(items: Iterable[dict[str, Any]] | None) -> Evidence | None:
-    """The first evidence sentence, cleaned, with its matched terms as offsets into the cleaned text."""
-    for ev in items or []:
-        sentence = ev.get("sentence") or ""
-        if not isinstance(sentence, str) or not sentence.strip():
-            continue
-        base = int(ev.get("start") or 0)
-        spans: list[tuple[int, int]] = []
-        for term in ev.get("terms") or []:
-            s, e = int(term.get("start", 0)) - base, int(term.get("end", 0)) - base
-            if 0 <= s < e <= len(sentence):
-                spans.append((s, e))
-        merged: list[tuple[int, int]] = []
-        for s, e in sorted(spans):
-            if merged and s <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-            else:
-                merged.append((s, e))
-        return _cleaned(str(ev.get("field") or ""), sentence, merged)
-    return None
-
-
-def _cleaned(field: str, sentence: str, spans: list[tuple[int, int]]) -> Evidence:
-    """Clean each piece separately so the highlights still point at the right words, then cut to size."""
-    pieces: list[tuple[str, bool]] = []
-    pos = 0
-    for s, e in spans:
-        pieces += [(sentence[pos:s], False), (sentence[s:e], True)]
-        pos = e
-    pieces.append((sentence[pos:], False))
-    text = ""
-    highlights: list[Highlight] = []
-    for piece, hit in pieces:
-        piece = _SPACES.sub(" ", piece.translate(_BIDI_CONTROLS))
-        if not text:
-            piece = piece.lstrip()
-        if not piece:
-            continue
-        if hit and len(text) < SENTENCE_LIMIT:
-            highlights.append(Highlight(len(text), min(len(text) + len(piece), SENTENCE_LIMIT)))
-        text += piece
-    if len(text) > SENTENCE_LIMIT:
-        text = text[: SENTENCE_LIMIT - 1] + "…"
-    return Evidence(field, text.rstrip(), tuple(h for h in highlights if h.end <= len(text.rstrip())))
 
 
 @dataclass
