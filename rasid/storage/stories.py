@@ -1,5 +1,6 @@
 """The reads and writes of story linking ("also reported by"): alerts not yet grouped, the earlier
-alerts of a channel and topic, the text of their articles, and the links found."""
+alerts of a channel and topic, the text of their articles, and the links found, which also put the
+articles in one story (`articles.story_id`, what the digest counts)."""
 
 from __future__ import annotations
 
@@ -126,3 +127,29 @@ def save_links(session: Session, links: Iterable[tuple[int, int | None]]) -> Non
     joined = [{"b_id": alert_id, "b_parent": parent} for alert_id, parent in links if parent is not None]
     if joined:
         conn.execute(_JOIN, joined)
+        _one_story(session, joined)
+
+
+def _one_story(session: Session, joined: list[dict[str, int]]) -> None:
+    """One meaning of "story": an article whose alert joins another's ("also reported by") joins that
+    article's story, with every article of its own story, so the digest counts what the alerts folded."""
+    ids = {j["b_id"] for j in joined} | {j["b_parent"] for j in joined}
+    article_of = dict(session.execute(select(Alert.id, Alert.article_id).where(Alert.id.in_(ids))).all())
+    stories = dict(
+        session.execute(
+            select(Article.id, func.coalesce(Article.story_id, Article.id)).where(
+                Article.id.in_(set(article_of.values()))
+            )
+        ).all()
+    )
+    for j in joined:
+        follower, leader = article_of.get(j["b_id"]), article_of.get(j["b_parent"])
+        if follower is None or leader is None:
+            continue
+        old, new = stories.get(follower, follower), stories.get(leader, leader)
+        if old == new:
+            continue
+        session.execute(
+            update(Article).where((Article.story_id == old) | (Article.id == follower)).values(story_id=new)
+        )
+        stories = {a: (new if s == old else s) for a, s in stories.items()}

@@ -11,7 +11,7 @@ from alerts.servers import http_sink
 from rasid.alerts.stories import features, similarity
 from rasid.config import ChannelSettings
 from rasid.demo.outlets import load_expected, load_sample_outlets
-from rasid.storage import Alert, Database, NewArticle, NewMatch, ensure_sources, record_matches
+from rasid.storage import Alert, Article, Database, NewArticle, NewMatch, ensure_sources, record_matches
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 
@@ -80,6 +80,14 @@ def test_twin_reports_become_one_alert_with_also_reported_by(db_url: str) -> Non
         follow = sink.requests[-1].payload["message"].splitlines()
         assert follow[0] == "تسليم مخيم" and "also reported by" in follow[1]
         assert follow[-1] == "https://third.example/hol"
+        # One meaning of "story": the articles the alerts folded are one story for the digest too.
+        with db.session() as s:
+            hol = {
+                a.url: a.story_id
+                for a in s.query(Article)
+                if "hol" in a.url or "al-hol" in a.url or a.url == "https://third.example/hol"
+            }
+        assert len(hol) == 3 and len(set(hol.values())) == 1, hol
     db.dispose()
 
 
