@@ -3,69 +3,15 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
 from itertools import compress
 from operator import itemgetter
 
 import ahocorasick
 
 from rasid.matching.affixes import is_future
-from rasid.matching.normalize import WORD, NormalizedText, normalize_mapped
-from rasid.matching.sentences import sentence_spans
 from rasid.matching.terms import Term, WordPattern
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """Term number `term` found on words first..last (inclusive) of a scanned field."""
-
-    term: int
-    first: int
-    last: int
-    future: bool
-
-
-@dataclass
-class FieldScan:
-    """One field after scanning: its words, sentences and every term occurrence."""
-
-    name: str
-    norm: NormalizedText
-    starts: list[int]
-    ends: list[int]
-    occurrences: list[Occurrence] = field(default_factory=list)
-    _sentences: list[tuple[int, int]] | None = None
-    _sentence_starts: list[int] | None = None
-
-    @property
-    def sentences(self) -> list[tuple[int, int]]:
-        if self._sentences is None:
-            self._sentences = sentence_spans(self.norm.text) or [(0, len(self.norm.text))]
-            self._sentence_starts = [s for s, _ in self._sentences]
-        return self._sentences
-
-    def sentence_of(self, word: int) -> int:
-        """Index of the sentence holding word number `word`."""
-        _ = self.sentences
-        assert self._sentence_starts is not None
-        return max(0, bisect_right(self._sentence_starts, self.starts[word]) - 1)
-
-    def word(self, index: int) -> str:
-        return self.norm.text[self.starts[index] : self.ends[index]]
-
-    def original_words(self, first: int, last: int) -> tuple[str, int, int]:
-        """Original text and offsets of words first..last."""
-        start, end = self.norm.to_original(self.starts[first], self.ends[last])
-        return self.norm.original[start:end], start, end
-
-    def original_sentence(self, index: int) -> tuple[str, int, int]:
-        s, e = self.sentences[index]
-        start, end = self.norm.to_original(s, e)
-        return self.norm.original[start:end], start, end
-
 
 _WORD_RUN = re.compile(r"[^\W_]*")
 """Word characters from a position on (on the reversed text: word characters before a position)."""
@@ -202,21 +148,3 @@ class CompiledTerms:
                     else:
                         found.append((term_id, word_start, last_end, last_start, is_future(prefix)))
         return found
-
-    def scan(self, text: str, name: str) -> FieldScan:
-        """Find every term in `text`, with word numbers (all words listed; the matcher uses `find`)."""
-        norm = normalize_mapped(text)
-        s = norm.text
-        result = FieldScan(name, norm, [], [])
-        if self._automaton is None:
-            return result
-        found = self.find(s)
-        if not found:
-            return result
-        for m in WORD.finditer(s):
-            result.starts.append(m.start())
-            result.ends.append(m.end())
-        index = {start: i for i, start in enumerate(result.starts)}
-        for term_id, first, _, last, future in found:
-            result.occurrences.append(Occurrence(term_id, index[first], index[last], future))
-        return result

@@ -315,22 +315,6 @@ def test_isalnum_is_the_word_character_class() -> None:
     assert "".join(re.findall(r"[^\W_]", everything)) == "".join(c for c in everything if c.isalnum())
 
 
-def test_scan_and_find_agree() -> None:
-    from rasid.matching.normalize import WORD
-
-    matcher = Matcher(load_watchlist(WATCHLIST))
-    compiled = matcher._compiled
-    rng = random.Random(9)
-    vocab = _vocabulary(rng, 300)
-    for _ in range(30):
-        text = _article(rng, vocab, _example_sentences(matcher.watchlist), 300)
-        scan = compiled.scan(text, "text")
-        s = scan.norm.text
-        spans = [m.span() for m in WORD.finditer(s)]
-        as_words = [(o.term, spans[o.first][0], spans[o.last][1], o.future) for o in scan.occurrences]
-        assert as_words == [(t, a, b, f) for t, a, b, _, f in compiled.find(s)]
-
-
 if __name__ == "__main__" and "--write" in sys.argv:
     data: dict[str, Any] = _compute()
     rng = random.Random(5)
