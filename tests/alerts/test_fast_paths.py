@@ -229,25 +229,20 @@ def test_a_message_that_cannot_be_composed_fails_at_its_turn(
 ) -> None:
     """A batch's messages are composed before its first send; one that cannot be still stops the round
     only when its turn comes: the alerts before it are sent and recorded as before."""
-    import rasid.alerts.dispatcher as dispatching
-    from rasid.alerts.message import composer
+    from rasid.alerts.channels import Channel
 
     db = Database(db_url)
     queue(db, 5, ["desk"])
     with db.session() as s:
         bad = sorted(a.id for a in s.query(Alert))[2]
+    real = Channel.compose
 
-    def fragile(scheme: str):  # type: ignore[no-untyped-def]
-        real = composer(scheme)
+    def fragile(self, view, tz):  # type: ignore[no-untyped-def]
+        if view.alert_id == bad:
+            raise RuntimeError("cannot compose")
+        return real(self, view, tz)
 
-        def compose(view, tz):  # type: ignore[no-untyped-def]
-            if view.alert_id == bad:
-                raise RuntimeError("cannot compose")
-            return real(view, tz)
-
-        return compose
-
-    monkeypatch.setattr(dispatching, "composer", fragile)
+    monkeypatch.setattr(Channel, "compose", fragile)
     with http_sink() as sink:
         d = dispatcher(db, [_json(sink.port)])
         with pytest.raises(RuntimeError, match="cannot compose"):
