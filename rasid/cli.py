@@ -95,9 +95,17 @@ def run(ctx: click.Context, role: str, http_port: int | None) -> None:
     if not [s for s in settings.sources if s.enabled]:
         fail("no enabled [[sources]] in the configuration")
     plugged: Role
+    holder = None
     if role == "all":
         from rasid.runtime import CrawlHere
+        from rasid.storage.holder import DatabaseHeld, Holder
 
+        holder = Holder(services.db)
+        try:
+            holder.acquire()
+        except DatabaseHeld as exc:
+            services.close()
+            fail(str(exc))
         plugged = CrawlHere(services)
     else:
         from rasid.runtime import shared
@@ -112,6 +120,8 @@ def run(ctx: click.Context, role: str, http_port: int | None) -> None:
     try:
         totals = run_on_reactor(lambda: Runtime(services, plugged, http_port=http_port).run())
     finally:
+        if holder is not None:
+            holder.release()
         services.close()
     label = "rasid stopped" if role == "all" else f"rasid {role} stopped"
     click.echo(
