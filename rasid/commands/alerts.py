@@ -30,11 +30,15 @@ def alerts_group() -> None:
 def list_alerts(ctx: click.Context, failed: bool, limit: int) -> None:
     """Alerts, newest first: id, status, attempts, channel, topic, outlet and headline, whether the match
     is only possible (to review), last error."""
-    from rasid.storage import Database
+    from rasid.storage.database import DatabaseNotReady, open_existing
     from rasid.storage.reports import recent_alerts
 
     settings = _settings(ctx)
-    db = Database(settings.storage.url)
+    try:
+        db = open_existing(settings.storage.url)  # reads only: never creates or migrates a database
+    except DatabaseNotReady as exc:
+        click.echo(f"rasid: {exc}", err=True)
+        sys.exit(1)
     try:
         with db.session() as s:
             rows = recent_alerts(s, limit, dead_only=failed)

@@ -21,6 +21,7 @@ def digest_command(ctx: click.Context, week_text: str | None, send: bool) -> Non
     from rasid.matching import WatchlistError, load_watchlists
     from rasid.storage import Database
     from rasid.storage.clock import utcnow
+    from rasid.storage.database import DatabaseNotReady, open_existing
 
     config_path = ctx.obj.get("config_path") if ctx.obj else None
     try:
@@ -35,7 +36,14 @@ def digest_command(ctx: click.Context, week_text: str | None, send: bool) -> Non
         week = parse_week(week_text, tz) if week_text else last_complete_week(utcnow(), tz)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from None
-    db = Database(settings.storage.url)
+    if send:
+        db = Database(settings.storage.url)
+    else:
+        try:
+            db = open_existing(settings.storage.url)  # writing a digest only reads the database
+        except DatabaseNotReady as exc:
+            click.echo(f"rasid: {exc}", err=True)
+            sys.exit(1)
     try:
         result = run_digest(settings, db, topics_from_watchlist(watchlist), channels, week=week)
     finally:

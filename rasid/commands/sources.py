@@ -113,12 +113,16 @@ def add(ctx: click.Context, homepage: str, name: str | None, poll: str, dry_run:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Per source: what its feeds/sitemaps answered, last success, last new article, current error."""
-    from rasid.storage import Database
+    from rasid.storage.database import DatabaseNotReady, open_existing
     from rasid.storage.frontier import frontier_counts
     from rasid.storage.outlets import Feed, article_counts, feeds, outlets
 
     settings, _ = _load(ctx)
-    db = Database(settings.storage.url)
+    try:
+        db = open_existing(settings.storage.url)  # reads only: never creates or migrates a database
+    except DatabaseNotReady as exc:
+        click.echo(f"rasid: {exc}", err=True)
+        sys.exit(1)
     with db.session() as session:
         rows = {s.name: s for s in outlets(session)}
         counts = article_counts(session)

@@ -13,7 +13,8 @@ from rasid.config import ConfigError, load_settings
 @click.pass_context
 def status_command(ctx: click.Context) -> None:
     """Sources (ok, failing, silent), the alert queue by state, and the last digest written."""
-    from rasid.storage import Database, counts_by_status
+    from rasid.storage import counts_by_status
+    from rasid.storage.database import DatabaseNotReady, open_existing
     from rasid.storage.outlets import article_totals, outlets
     from rasid.storage.states import AlertState
 
@@ -22,7 +23,11 @@ def status_command(ctx: click.Context) -> None:
     except ConfigError as exc:
         click.echo(f"rasid: {exc}", err=True)
         sys.exit(2)
-    db = Database(settings.storage.url)
+    try:
+        db = open_existing(settings.storage.url)  # reads only: never creates or migrates a database
+    except DatabaseNotReady as exc:
+        click.echo(f"rasid: {exc}", err=True)
+        sys.exit(1)
     with db.session() as session:
         sources = {s.name: s for s in outlets(session)}
         articles, latest = article_totals(session)

@@ -102,3 +102,38 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class DatabaseNotReady(Exception):
+    """A read-only command found no database, or one its version of rasid has not migrated yet; the
+    message says which and how to fix it."""
+
+
+def open_existing(url: str) -> Database:
+    """The database at `url` for a read-only command: never created, never migrated (DatabaseNotReady)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and not path.startswith(":") and not Path(path).is_file():
+            raise DatabaseNotReady(
+                f"no database at {path} yet: `rasid run` or `rasid crawl --once` creates it (this command "
+                "only reads)"
+            )
+    db = Database(url, migrate=False)
+    try:
+        with db.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    except Exception as exc:
+        db.dispose()
+        raise DatabaseNotReady(f"cannot open the database: {exc}") from None
+    head = ScriptDirectory.from_config(alembic_config(db.engine)).get_current_head()
+    if current != head:
+        db.dispose()
+        state = "empty" if current is None else f"at schema {current}"
+        raise DatabaseNotReady(
+            f"the database is {state} and this rasid needs schema {head}: start `rasid run` (or "
+            "`rasid crawl --once`) once to migrate it (this command only reads)"
+        )
+    return db
