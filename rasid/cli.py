@@ -28,7 +28,41 @@ def settings_from(ctx: click.Context) -> Settings:
         raise  # unreachable
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+GLOBAL_OPTIONS = ("--config", "--log-level", "--log-format")
+
+
+def hoist_global_options(args: list[str], commands: set[str]) -> list[str]:
+    """The global options written after the subcommand (`rasid run --config FILE`) moved before it, where
+    click reads them (`rasid --config FILE run`); no subcommand has options of these names."""
+    first = next((i for i, a in enumerate(args) if a in commands), None)
+    if first is None:
+        return args
+    head, tail, moved = args[:first], [], []
+    rest = args[first:]
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and (arg != name or i + 1 < len(rest)):
+            moved += [arg] if arg != name else [arg, rest[i + 1]]
+            i += 1 if arg != name else 2
+            continue
+        if arg == "--":
+            tail += rest[i:]
+            break
+        tail.append(arg)
+        i += 1
+    return head + moved + tail
+
+
+class _Main(click.Group):
+    """The `rasid` group: global options are accepted after the subcommand too."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(list(args), set(self.commands)))
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="rasid", message="%(prog)s %(version)s")
 @click.option(
     "--config",
