@@ -169,7 +169,10 @@ def run(ctx: click.Context, role: str, http_port: int | None) -> None:
 @click.option("--source", "only", multiple=True, help="Crawl only the named source(s).")
 @click.pass_context
 def crawl(ctx: click.Context, once: bool, only: tuple[str, ...]) -> None:
-    """One cycle: fetch, extract, store, match, deliver due alerts; exit 0 with a summary."""
+    """One cycle: fetch, extract, store, match, deliver due alerts, then a summary.
+
+    Exit 0 when at least one source worked, 1 when every source failed, 2 when the configuration cannot
+    be used."""
     from rasid.crawler.reactor import run_on_reactor
     from rasid.daemon import Daemon
 
@@ -197,6 +200,8 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...]) -> None:
         )
     d = totals.dispatch
     click.echo(f"cycle done: {report.summary()}; alerts: {d.sent} sent, {d.failed} failed, {d.dead} given up")
+    if report.sources and not any(src.ok for src in report.sources.values()):
+        fail("every source failed (see each one's error above)", 1)
 
 
 def _register() -> None:

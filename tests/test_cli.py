@@ -42,3 +42,29 @@ def test_the_demo_hint_works_either_way(tmp_path: Path) -> None:
             [sys.executable, "-m", "rasid", *args], capture_output=True, text=True, timeout=60
         )
         assert run.returncode == 1 and f"no database at {tmp_path / 'rasid.db'}" in run.stderr, run.stderr
+
+
+def test_crawl_once_exits_1_when_every_source_failed_and_0_when_one_worked(tmp_path: Path) -> None:
+    from rasid.demo.outlets import load_sample_outlets
+    from rasid.demo.server import OutletServer
+
+    repo = Path(__file__).resolve().parents[1]
+    outlet = load_sample_outlets()[0]
+    down = '[[sources]]\nname = "down"\nhomepage = "http://127.0.0.1:9/"\n'
+    with OutletServer([outlet]) as server:
+        up = (
+            f'[[sources]]\nname = "{outlet.name}"\nhomepage = "{server.base_url(outlet.slug)}"\n'
+            f'feeds = ["{server.feed_url(outlet.slug)}"]\n'
+        )
+        for sources, code in ((down, 1), (down + up, 0)):
+            config = tmp_path / f"rasid-{code}.toml"
+            config.write_text(
+                f'[storage]\nurl = "sqlite:///rasid-{code}.db"\n[crawler]\nallow_private_addresses = true\n'
+                f'download_timeout = "5s"\nretry_times = 0\nmax_article_age = "3650d"\n'
+                f'[watch]\nwatchlists = ["{repo / "config" / "watchlists" / "coalition.toml"}"]\n' + sources,
+                encoding="utf-8",
+            )
+            command = [sys.executable, "-m", "rasid", "--config", str(config), "crawl", "--once"]
+            run = subprocess.run(command, capture_output=True, text=True, timeout=120)
+            assert run.returncode == code, run.stderr[-2000:]
+            assert "FAILED" in run.stdout and "Traceback" not in run.stderr
