@@ -3,16 +3,57 @@ per-source errors and last success; crawl durations. One registry per daemon (no
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from collections.abc import Callable, Iterator
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from rasid.alerts import DispatchStats
 from rasid.crawler.report import CrawlReport
 
+disable_created_metrics()  # no *_created series: one timestamp per counter child is noise on a dashboard
+
+
+class _Outbox(Collector):
+    """The alert queue read at each scrape: alerts per status (pending, sending, sent, failed, dead)."""
+
+    def __init__(self, counts: Callable[[], dict[str, int]]) -> None:
+        self.counts = counts
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "rasid_outbox_alerts",
+            "Alerts in the outbox by status (pending = queue depth, dead = dead letters)",
+            labels=["status"],
+        )
+        try:
+            counts = self.counts()
+        except Exception:  # a busy database must not break /metrics
+            counts = {}
+        for status in ("pending", "sending", "sent", "dead"):
+            family.add_metric([status], counts.get(status, 0))
+        for status, n in counts.items():
+            if status not in ("pending", "sending", "sent", "dead"):
+                family.add_metric([status], n)
+        yield family
+
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, outbox_counts: Callable[[], dict[str, int]] | None = None) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
+        ProcessCollector(registry=r)  # process_cpu_seconds_total, process_resident_memory_bytes, open fds
+        if outbox_counts is not None:
+            r.register(_Outbox(outbox_counts))
         self.fetched = Counter("rasid_articles_fetched", "Article pages fetched", ["source"], registry=r)
         self.extracted = Counter(
             "rasid_articles_extracted", "New articles extracted and stored", ["source"], registry=r

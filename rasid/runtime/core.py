@@ -131,7 +131,8 @@ class Runtime:
         self.totals = RuntimeTotals()
         self.crawled_once: set[str] = set()
         self.policy = SourcePolicy(lambda name: self.settings.source(name).poll)
-        self.metrics = Metrics()
+        self._outbox: dict[str, int] = {}
+        self.metrics = Metrics(outbox_counts=self._outbox_counts)
         self.started_at = time.time()
         self.last_crawl_at: float | None = None
         self.status_server: Any = None
@@ -183,6 +184,7 @@ class Runtime:
         async with self._dispatch_lock:
             try:
                 stats = await asyncio.to_thread(self.services.dispatcher.dispatch_due)
+                self._outbox = await asyncio.to_thread(self._read_outbox)  # for /metrics, off the loop
             except Exception:
                 log.exception("dispatching alerts failed; will try again")
                 return DispatchStats()
@@ -288,6 +290,16 @@ class Runtime:
             await self._shutdown()
             scheduler.shutdown(wait=False)
         return self.totals
+
+    def _outbox_counts(self) -> dict[str, int]:
+        """Alerts per status for /metrics: as read after the last dispatch round (no SQL on the loop)."""
+        return self._outbox
+
+    def _read_outbox(self) -> dict[str, int]:
+        from rasid.storage import counts_by_status
+
+        with self.services.db.session() as session:
+            return counts_by_status(session)
 
     def _warn_if_nobody_is_told(self) -> None:
         """No channel, or channels that take none of the topics: matches would be stored and nobody told."""

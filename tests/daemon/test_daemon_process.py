@@ -97,6 +97,10 @@ def test_health_metrics_and_graceful_stop(tmp_path: Path) -> None:
                     break
                 time.sleep(0.3)
             assert b"rasid_articles_extracted_total" in metrics
+            assert b"process_resident_memory_bytes" in metrics and b"process_cpu_seconds_total" in metrics
+            assert b'rasid_outbox_alerts{status="pending"}' in metrics  # queue depth
+            assert b'rasid_outbox_alerts{status="dead"}' in metrics  # dead letters
+            assert b"_created" not in metrics
             code, body = _get(f"http://127.0.0.1:{port}/healthz")
             health = json.loads(body)
             assert code == 200 and health["status"] == "ok" and health["sources"] == len(outlets)
