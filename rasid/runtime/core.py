@@ -24,6 +24,7 @@ from rasid.metrics import Metrics
 from rasid.runtime.policy import SourcePolicy
 from rasid.sdnotify import Notifier
 from rasid.services import Services
+from rasid.storage.database import Episodes, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ class Runtime:
         self.crawled_once: set[str] = set()
         self.policy = SourcePolicy(lambda name: self.settings.source(name).poll)
         self._outbox: dict[str, int] = {}
+        self._database = Episodes(log)
         self.metrics = Metrics(outbox_counts=self._outbox_counts)
         self.started_at = time.time()
         self.last_crawl_at: float | None = None
@@ -176,8 +178,11 @@ class Runtime:
         channels = list(self.services.channels.values())
         try:
             await asyncio.to_thread(health.check, self.services.db, self.settings, channels, names)
-        except Exception:
-            log.exception("reviewing outlet health failed; will try again later")
+        except Exception as exc:
+            if unavailable(exc):
+                self._database.failed("reviewing outlet health", exc)
+            else:
+                log.exception("reviewing outlet health failed; will try again later")
 
     # -- alerts ------------------------------------------------------------------------------------------
     async def dispatch(self) -> DispatchStats:
@@ -185,9 +190,13 @@ class Runtime:
             try:
                 stats = await asyncio.to_thread(self.services.dispatcher.dispatch_due)
                 self._outbox = await asyncio.to_thread(self._read_outbox)  # for /metrics, off the loop
-            except Exception:
-                log.exception("dispatching alerts failed; will try again")
+            except Exception as exc:
+                if unavailable(exc):
+                    self._database.failed("dispatching alerts", exc)
+                else:
+                    log.exception("dispatching alerts failed; will try again")
                 return DispatchStats()
+            self._database.succeeded()
         self.totals.dispatch += stats
         self.metrics.dispatched(stats)
         self._check_done()

@@ -14,6 +14,7 @@ from rasid.crawler.report import CrawlReport
 from rasid.crawler.runner import CrawlRunner
 from rasid.runtime.core import Runtime, add_source_jobs
 from rasid.services import Services
+from rasid.storage.database import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +75,11 @@ class CrawlHere:
         self._crawling.update(s.name for s in todo)
         try:
             report = await self.runner.crawl(todo)
-        except Exception:
-            log.exception("crawl of %s failed", ", ".join(s.name for s in todo))
+        except Exception as exc:
+            if unavailable(exc):
+                self.runtime._database.failed(f"crawling {', '.join(s.name for s in todo)}", exc)
+            else:
+                log.exception("crawl of %s failed", ", ".join(s.name for s in todo))
             return CrawlReport()
         finally:
             self._crawling.difference_update(s.name for s in todo)

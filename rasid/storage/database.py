@@ -137,3 +137,36 @@ def open_existing(url: str) -> Database:
             "`rasid crawl --once`) once to migrate it (this command only reads)"
         )
     return db
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database is busy (SQLite locked), unreachable or restarting (PostgreSQL):
+    an operational episode to wait out, not a bug to trace."""
+    from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+
+    if isinstance(exc, OperationalError | DisconnectionError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+class Episodes:
+    """One clear line when the database becomes unavailable, one when it is back; nothing in between."""
+
+    def __init__(self, log: Any) -> None:
+        self.log = log
+        self.since: float | None = None
+
+    def failed(self, what: str, exc: BaseException) -> None:
+        import time
+
+        if self.since is None:
+            self.since = time.monotonic()
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+            self.log.warning("database unavailable (%s) while %s; retrying at each tick", reason, what)
+
+    def succeeded(self) -> None:
+        import time
+
+        if self.since is not None:
+            self.log.warning("database available again after %.0f s", time.monotonic() - self.since)
+            self.since = None
