@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import apprise
 
@@ -46,11 +47,12 @@ class Channel:
     def name(self) -> str:
         return self.settings.name
 
-    @property
+    # Looked up once per channel, not on every compose and send (a channel's scheme and format are fixed).
+    @cached_property
     def kind(self) -> Kind:
         return kind_of(self.scheme)
 
-    @property
+    @cached_property
     def form(self) -> Form:
         return form_of(self.scheme, self.settings.format)
 
