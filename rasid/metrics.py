@@ -87,9 +87,13 @@ class Metrics:
             buckets=(0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600),
         )
         self.alerts_queued = Counter("rasid_alerts_queued", "Alerts written to the outbox", registry=r)
-        self.alerts_sent = Counter("rasid_alerts_sent", "Alerts delivered", registry=r)
-        self.alerts_failed = Counter("rasid_alerts_failed", "Failed delivery attempts", registry=r)
-        self.alerts_dead = Counter("rasid_alerts_dead", "Alerts given up (dead letter)", registry=r)
+        self.alerts_sent = Counter("rasid_alerts_sent", "Alerts delivered", ["channel"], registry=r)
+        self.alerts_failed = Counter(
+            "rasid_alerts_failed", "Failed delivery attempts", ["channel"], registry=r
+        )
+        self.alerts_dead = Counter(
+            "rasid_alerts_dead", "Alerts given up (dead letter)", ["channel"], registry=r
+        )
         self.up = Gauge("rasid_up", "1 while the daemon runs", registry=r)
 
     def crawled(self, report: CrawlReport, finished_at: float) -> None:
@@ -107,9 +111,10 @@ class Metrics:
                 self.source_errors.labels(name).inc()
 
     def dispatched(self, stats: DispatchStats) -> None:
-        self.alerts_sent.inc(stats.sent)
-        self.alerts_failed.inc(stats.failed)
-        self.alerts_dead.inc(stats.dead)
+        for channel, (sent, failed, dead) in stats.by_channel.items():
+            self.alerts_sent.labels(channel).inc(sent)
+            self.alerts_failed.labels(channel).inc(failed)
+            self.alerts_dead.labels(channel).inc(dead)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

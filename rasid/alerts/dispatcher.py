@@ -11,7 +11,7 @@ import threading
 from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rasid.alerts.batching import holds, release_now
@@ -34,12 +34,27 @@ class DispatchStats:
     sent: int = 0
     failed: int = 0
     dead: int = 0
+    by_channel: dict[str, list[int]] = field(default_factory=dict)
+    """channel -> [sent, failed, dead], for metrics labelled by channel."""
 
     def __iadd__(self, other: DispatchStats) -> DispatchStats:
         self.sent += other.sent
         self.failed += other.failed
         self.dead += other.dead
+        for name, counts in other.by_channel.items():
+            mine = self.by_channel.setdefault(name, [0, 0, 0])
+            for i, n in enumerate(counts):
+                mine[i] += n
         return self
+
+    def count(self, channel: str, sent: int = 0, failed: int = 0, dead: int = 0) -> None:
+        self.sent += sent
+        self.failed += failed
+        self.dead += dead
+        mine = self.by_channel.setdefault(channel, [0, 0, 0])
+        mine[0] += sent
+        mine[1] += failed
+        mine[2] += dead
 
 
 @dataclass
@@ -283,7 +298,7 @@ class Dispatcher:
         where = f"{channel.name} [{channel.masked_url}]"
         if outcome.ok:  # the common case: recorded before the next send
             held = self.outbox.sent(ids, folded, outcome.duration_ms)
-            stats.sent += len(ids)
+            stats.count(channel.name, sent=len(ids))
             for alert_id in ids:
                 if alert_id not in held:
                     log.warning("alert %d was taken back from this dispatcher (lease ran out)", alert_id)
@@ -293,8 +308,7 @@ class Dispatcher:
             ids, folded, error=outcome.error, duration_ms=outcome.duration_ms, wait=outcome.retry_after
         )
         for f in failures:
-            stats.failed += 1
-            stats.dead += f.retry_at is None
+            stats.count(channel.name, failed=1, dead=int(f.retry_at is None))
             if not f.kept:
                 log.warning("alert %d was taken back from this dispatcher (lease ran out)", f.alert_id)
             later = (
