@@ -184,13 +184,15 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...]) -> None:
             fail(f"no source named {missing[0]!r} in the configuration")
         settings = settings.model_copy(update={"sources": [s for s in settings.sources if s.name in only]})
     services = _services(ctx, settings)
+    show = _Progress(sys.stdout.isatty())
     try:
-        totals = run_on_reactor(lambda: Daemon(services).crawl_once())
+        totals = run_on_reactor(lambda: Daemon(services).crawl_once(show, every=show.every))
     except Exception as exc:
         log.exception("the crawl cycle could not run")
         fail(f"the crawl cycle could not run: {exc}", 1)
     finally:
         services.close()
+    show.done()
     report = totals.crawl
     for src in sorted(report.sources.values(), key=lambda s: s.name):
         state = "ok" if src.ok else f"FAILED: {src.error}"
@@ -202,6 +204,32 @@ def crawl(ctx: click.Context, once: bool, only: tuple[str, ...]) -> None:
     click.echo(f"cycle done: {report.summary()}; alerts: {d.sent} sent, {d.failed} failed, {d.dead} given up")
     if report.sources and not any(src.ok for src in report.sources.values()):
         fail("every source failed (see each one's error above)", 1)
+
+
+class _Progress:
+    """Where a one-shot crawl stands: one line redrawn on a terminal, a plain line every 10 s otherwise."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+        self.every = 0.5 if tty else 10.0
+        self.shown = False
+
+    def __call__(self, report: Any, total: int) -> None:
+        answered = sum(1 for s in report.sources.values() if s.ok or s.listing_errors)
+        failed = sum(1 for s in report.sources.values() if s.listing_errors and not s.ok)
+        line = (
+            f"sources {answered}/{total} answered ({failed} failing), {report.total('requested')} pages, "
+            f"{report.total('new')} new articles, {report.total('matched')} matched"
+        )
+        if self.tty:
+            click.echo("\r" + line.ljust(100), nl=False)
+            self.shown = True
+        else:
+            click.echo(f"progress: {line}")
+
+    def done(self) -> None:
+        if self.tty and self.shown:
+            click.echo()
 
 
 def _register() -> None:

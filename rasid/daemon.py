@@ -37,8 +37,17 @@ class Daemon(Runtime):
     async def crawl(self, sources: list[SourceSettings]) -> CrawlReport:
         return await self.local.crawl(sources)
 
-    async def crawl_once(self) -> RuntimeTotals:
-        """`rasid crawl --once`: every source once, concurrently, then deliver what is due."""
+    async def crawl_once(
+        self, progress: Callable[[CrawlReport, int], None] | None = None, every: float = 1.0
+    ) -> RuntimeTotals:
+        """`rasid crawl --once`: every source once, concurrently, then deliver what is due. `progress` is
+        called every `every` seconds with the crawl's report so far and the number of sources."""
         await asyncio.to_thread(self.services.dispatcher.recover)
-        await self.local.crawl(self.sources)
+        crawl = asyncio.ensure_future(self.local.crawl(self.sources))
+        while progress is not None and not crawl.done():
+            await asyncio.wait([crawl], timeout=every)
+            current = self.runner.current
+            if current is not None:
+                progress(current, len(self.sources))
+        await crawl
         return self.totals

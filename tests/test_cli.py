@@ -68,3 +68,4 @@ def test_crawl_once_exits_1_when_every_source_failed_and_0_when_one_worked(tmp_p
             run = subprocess.run(command, capture_output=True, text=True, timeout=120)
             assert run.returncode == code, run.stderr[-2000:]
             assert "FAILED" in run.stdout and "Traceback" not in run.stderr
+            assert "progress: sources " in run.stdout  # not a terminal: plain progress lines

@@ -42,6 +42,8 @@ class CrawlRunner:
         self.source_ids = store.source_ids([(s.name, s.homepage) for s in sources])
         self.runner = AsyncCrawlerRunner(scrapy_settings(settings, log_level))
         self.stopping = False
+        self.current: CrawlReport | None = None
+        """The report of the crawl under way, filled as it goes (for a progress display)."""
 
     async def crawl(self, sources: list[SourceSettings]) -> CrawlReport:
         """One crawl of these sources: listings, new articles, storage, matching, outbox."""
@@ -51,6 +53,7 @@ class CrawlRunner:
         context.validators = await asyncio.to_thread(self.store.validators, ids)
         crawler = self.runner.create_crawler(SourcesSpider)
         context.watch(crawler)
+        self.current = context.report
         await self.runner.crawl(crawler, context=context)
         context.report.seconds = time.monotonic() - started
         if self.stopping:  # cut short by a shutdown: only what was learnt counts, silence is not failure
