@@ -78,7 +78,13 @@ def claim_due(
     session: Session, source_id: int, now: datetime, give_up_after: timedelta, limit: int
 ) -> list[str]:
     """The entries of a source due again (each pushed to its next backoff step), after dropping those now
-    stored and giving up those older than `give_up_after`."""
+    stored and giving up those older than `give_up_after`. An empty frontier (the usual case at a poll)
+    costs one indexed look-up."""
+    waiting = select(PendingArticle.id).where(
+        PendingArticle.source_id == source_id, PendingArticle.given_up_at.is_(None)
+    )
+    if session.scalar(waiting.limit(1)) is None:
+        return []
     stored = select(Article.url).where(Article.url == PendingArticle.url).exists()
     session.execute(delete(PendingArticle).where(PendingArticle.source_id == source_id, stored))
     session.execute(
