@@ -33,6 +33,13 @@ _TOKEN_HOST = frozenset(
 """Schemes whose "host" is (or may be) a credential rather than a server name."""
 
 
+def _shown(key: str) -> bool:
+    """Whether a query value under `key` is shown as written: apprise's behaviour switches only, never a
+    header (+name, -name, :name); every other value may be a secret."""
+    key = unquote(key)
+    return key[:1] not in "+-:" and key.lower() in SAFE_OPTIONS
+
+
 def _hide(value: str) -> str:
     """A short secret becomes ****; a longer one keeps its first and last character (t...k), as apprise does,
     so two channels can still be told apart."""
@@ -68,9 +75,7 @@ def mask_url(url: str) -> str:
         for pair in filter(None, parts.query.split("&")):
             raw_key, _, raw_value = pair.partition("=")
             key, value = unquote(raw_key), unquote(raw_value)  # "+" starts a header: not a space here
-            bare = key.lstrip("+-:").lower()
-            header = key[:1] in "+-:"
-            shown = value if bare in SAFE_OPTIONS and not header else MASK
+            shown = value if _shown(key) else MASK
             query.append(f"{quote(key, safe='+-:')}={quote(shown, safe='*@.,')}")
         out = f"{scheme}://{masked_netloc}{path}"
         if query:
@@ -108,8 +113,7 @@ def secrets_of(url: str) -> set[str]:
         found.update(seg for seg in parts.path.split("/") if _token_like(seg))
     for pair in parts.query.split("&"):
         key, _, value = pair.partition("=")
-        bare = unquote(key).lstrip("+-:").lower()
-        if bare not in SAFE_OPTIONS or key[:1] in "+-:":
+        if not _shown(key):
             found.add(unquote(value))
             found.add(value)
     found = {v for v in found if len(v) >= _SECRETS_MIN}
@@ -155,8 +159,7 @@ def _mask_query(query: str) -> str:
     out = []
     for pair in query.split("&"):
         key, sep, value = pair.partition("=")
-        bare = unquote(key).lstrip("+-:").lower()
-        out.append(key + sep + (value if bare in SAFE_OPTIONS else MASK) if sep else pair)
+        out.append(key + sep + (value if _shown(key) else MASK) if sep else pair)
     return "&".join(out)
 
 
