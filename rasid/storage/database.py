@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,11 +23,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def sqlite_path(url: str) -> str | None:
+    """The file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[1] if "///" in url else ""
+    return path if path and not path.startswith(":") else None
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; creates the folder of a SQLite file and switches it to WAL."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and not path.startswith(":"):
+        path = sqlite_path(url)
+        if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -114,13 +123,12 @@ def open_existing(url: str) -> Database:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and not path.startswith(":") and not Path(path).is_file():
-            raise DatabaseNotReady(
-                f"no database at {path} yet: `rasid run` or `rasid crawl --once` creates it (this command "
-                "only reads)"
-            )
+    path = sqlite_path(url)
+    if path and not Path(path).is_file():
+        raise DatabaseNotReady(
+            f"no database at {path} yet: `rasid run` or `rasid crawl --once` creates it (this command "
+            "only reads)"
+        )
     db = Database(url, migrate=False)
     try:
         with db.engine.connect() as conn:
@@ -157,16 +165,12 @@ class Episodes:
         self.since: float | None = None
 
     def failed(self, what: str, exc: BaseException) -> None:
-        import time
-
         if self.since is None:
             self.since = time.monotonic()
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
             self.log.warning("database unavailable (%s) while %s; retrying at each tick", reason, what)
 
     def succeeded(self) -> None:
-        import time
-
         if self.since is not None:
             self.log.warning("database available again after %.0f s", time.monotonic() - self.since)
             self.since = None

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from rasid.storage.database import Database
+from rasid.storage.database import Database, sqlite_path
 
 ADVISORY_KEY = 0x72617364  # "rasd": not the story linker's key
 _HELD_BY = text(
@@ -44,16 +44,11 @@ class Holder:
         else:
             self._acquire_advisory()
 
-    def _lock_path(self) -> Path:
-        path = self.db.url.split("///", 1)[1] if "///" in self.db.url else ""
-        if not path or path.startswith(":"):
-            return Path(os.devnull)
-        return Path(path + ".lock")
-
     def _acquire_file(self) -> None:
-        path = self._lock_path()
-        if path == Path(os.devnull):
+        database = sqlite_path(self.db.url)
+        if database is None:
             return  # an in-memory database is this process's own
+        path = Path(database + ".lock")
         handle = path.open("a+", encoding="utf-8")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
